@@ -1,0 +1,1 @@
+"""Nibble's Python tools: conformance runs, reference summaries and helpers for tests."""
