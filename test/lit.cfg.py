@@ -22,6 +22,8 @@ config.environment["PYTHONPATH"] = os.path.join(config.nibble_src_root, "python"
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# `not`, `count` and FileCheck at the start of a RUN line come from PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.nibble_tools_dir, config.llvm_tools_dir]
 tools = ["nibble-opt", "nibble-translate", "nibble"]

@@ -16,6 +16,18 @@
 
 namespace mlir::nb {
 
+/// How `ModelSummary::print` lays out the figures.
+enum class SummaryFormat {
+  /// One fact per line (`op conv 2`, `params 1234`, `bytes f32 4936`),
+  /// sorted: the stable form tests and scripts compare.
+  Lines,
+  /// Aligned tables with thousands separators, for a terminal.
+  Table,
+  /// One JSON object: {"ops": {...}, "params": N, "bytes": {...},
+  /// "bytes_total": N}.
+  JSON,
+};
+
 struct ModelSummary {
   /// Op name (without the dialect prefix for `nb` ops) to count.
   std::map<std::string, int64_t> opCounts;
@@ -28,9 +40,15 @@ struct ModelSummary {
   /// Walks `root` (a module or function) and fills a summary.
   static ModelSummary compute(Operation *root);
 
-  /// Stable plain-text form, one fact per line (`op conv 2`, `params 1234`,
-  /// `bytes f32 4936`), sorted, so tests and scripts can compare it.
-  void print(llvm::raw_ostream &os) const;
+  /// Sum of `bytesByElementType`.
+  int64_t getTotalBytes() const;
+  /// Number of ops counted in `opCounts`.
+  int64_t getTotalOps() const;
+
+  /// Prints the summary in `format`. The default stays the line form, which
+  /// the `nb-print-model-summary` pass and lit tests rely on.
+  void print(llvm::raw_ostream &os,
+             SummaryFormat format = SummaryFormat::Lines) const;
 };
 
 } // namespace mlir::nb
