@@ -33,6 +33,10 @@ struct ONNXImportOptions {
   /// Fold constant subgraphs (Shape -> Gather -> Concat chains and the like)
   /// while importing.
   bool foldConstants = true;
+  /// Turn QuantizeLinear/DequantizeLinear with constant scales and zero
+  /// points into `!quant.uniform` types (the nb-lift-qdq-to-quant-types
+  /// pass; an error when the build does not register it).
+  bool liftQDQ = false;
 };
 
 /// Imports the model at `path`. Errors are reported through the context's
