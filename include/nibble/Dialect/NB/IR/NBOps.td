@@ -19,15 +19,21 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/OpAsmInterface.td"
+include "nibble/Dialect/NB/IR/NBInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Common classes
 //===----------------------------------------------------------------------===//
 
-// An op whose operands and results are printed as one functional type.
+// An op whose operands and results are printed as one functional type. Every
+// such op infers its result shapes (NBShapeInference.cpp) and has a verifier
+// (NBOpsVerifiers.cpp) that checks its ONNX constraints and then that the
+// declared result types are compatible with the inferred ones.
 class NB_FunctionalOp<string mnemonic, list<Trait> traits = []>
-    : NB_Op<mnemonic, !listconcat([Pure], traits)> {
+    : NB_Op<mnemonic, !listconcat([Pure,
+        DeclareOpInterfaceMethods<NB_InferResultShapesOpInterface>], traits)> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 class NB_UnaryElementwiseOp<string mnemonic, string onnxName,
@@ -100,7 +106,9 @@ def NB_SigmoidOp : NB_UnaryElementwiseOp<"sigmoid", "Sigmoid">;
 def NB_TanhOp : NB_UnaryElementwiseOp<"tanh", "Tanh">;
 def NB_ErfOp : NB_UnaryElementwiseOp<"erf", "Erf">;
 def NB_SqrtOp : NB_UnaryElementwiseOp<"sqrt", "Sqrt">;
-def NB_NegOp : NB_UnaryElementwiseOp<"neg", "Neg">;
+def NB_NegOp : NB_UnaryElementwiseOp<"neg", "Neg"> {
+  let hasFolder = 1;
+}
 def NB_SinOp : NB_UnaryElementwiseOp<"sin", "Sin">;
 def NB_CosOp : NB_UnaryElementwiseOp<"cos", "Cos">;
 def NB_ExpOp : NB_UnaryElementwiseOp<"exp", "Exp">;
@@ -138,19 +146,31 @@ def NB_CastOp : NB_FunctionalOp<"cast", [SameOperandsAndResultShape]> {
   let arguments = (ins AnyTensor:$input,
                    DefaultValuedAttr<BoolAttr, "true">:$saturate);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
-def NB_AddOp : NB_BinaryBroadcastOp<"add", "Add", [Commutative]>;
-def NB_SubOp : NB_BinaryBroadcastOp<"sub", "Sub">;
-def NB_MulOp : NB_BinaryBroadcastOp<"mul", "Mul", [Commutative]>;
-def NB_DivOp : NB_BinaryBroadcastOp<"div", "Div">;
+def NB_AddOp : NB_BinaryBroadcastOp<"add", "Add", [Commutative]> {
+  let hasFolder = 1;
+}
+def NB_SubOp : NB_BinaryBroadcastOp<"sub", "Sub"> {
+  let hasFolder = 1;
+}
+def NB_MulOp : NB_BinaryBroadcastOp<"mul", "Mul", [Commutative]> {
+  let hasFolder = 1;
+}
+def NB_DivOp : NB_BinaryBroadcastOp<"div", "Div"> {
+  let hasFolder = 1;
+}
 def NB_PowOp : NB_BinaryBroadcastOp<"pow", "Pow">;
-def NB_EqualOp : NB_BinaryBroadcastOp<"equal", "Equal", [Commutative]>;
+def NB_EqualOp : NB_BinaryBroadcastOp<"equal", "Equal", [Commutative]> {
+  let hasFolder = 1;
+}
 
 def NB_WhereOp : NB_FunctionalOp<"where", [ResultsBroadcastableShape]> {
   let summary = "ONNX Where: select by a boolean condition with broadcasting";
   let arguments = (ins AnyTensor:$condition, AnyTensor:$x, AnyTensor:$y);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -162,6 +182,7 @@ def NB_ConvOp : NB_FunctionalOp<"conv"> {
   let arguments = !con((ins AnyTensor:$input, AnyTensor:$weight,
                             Optional<AnyTensor>:$bias), NB_ConvAttributes);
   let results = (outs AnyTensor:$output);
+  let hasCanonicalizer = 1;
 }
 
 def NB_ConvTransposeOp : NB_FunctionalOp<"conv_transpose"> {
@@ -216,6 +237,7 @@ def NB_MaxPoolOp : NB_FunctionalOp<"max_pool"> {
       DefaultValuedAttr<I64Attr, "0">:$storage_order,
       DefaultValuedAttr<NB_AutoPadAttr, "::mlir::nb::AutoPad::NotSet">:$auto_pad);
   let results = (outs AnyTensor:$output, Optional<AnyTensor>:$indices);
+  let hasCanonicalizer = 1;
 }
 
 def NB_AveragePoolOp : NB_FunctionalOp<"average_pool"> {
@@ -229,6 +251,7 @@ def NB_AveragePoolOp : NB_FunctionalOp<"average_pool"> {
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
       DefaultValuedAttr<NB_AutoPadAttr, "::mlir::nb::AutoPad::NotSet">:$auto_pad);
   let results = (outs AnyTensor:$output);
+  let hasCanonicalizer = 1;
 }
 
 def NB_GlobalAveragePoolOp : NB_FunctionalOp<"global_average_pool"> {
@@ -280,12 +303,14 @@ def NB_ConcatOp : NB_FunctionalOp<"concat"> {
   let summary = "ONNX Concat";
   let arguments = (ins Variadic<AnyTensor>:$inputs, I64Attr:$axis);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_FlattenOp : NB_FunctionalOp<"flatten"> {
   let summary = "ONNX Flatten to 2-D at an axis";
   let arguments = (ins AnyTensor:$input, DefaultValuedAttr<I64Attr, "1">:$axis);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_ReshapeOp : NB_FunctionalOp<"reshape"> {
@@ -293,30 +318,37 @@ def NB_ReshapeOp : NB_FunctionalOp<"reshape"> {
   let arguments = (ins AnyTensor:$input, AnyTensor:$shape,
                    DefaultValuedAttr<BoolAttr, "false">:$allowzero);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NB_TransposeOp : NB_FunctionalOp<"transpose"> {
   let summary = "ONNX Transpose";
   let arguments = (ins AnyTensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NB_UnsqueezeOp : NB_FunctionalOp<"unsqueeze"> {
   let summary = "ONNX Unsqueeze (axes as an operand)";
   let arguments = (ins AnyTensor:$input, AnyTensor:$axes);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_SqueezeOp : NB_FunctionalOp<"squeeze"> {
   let summary = "ONNX Squeeze (axes as an optional operand)";
   let arguments = (ins AnyTensor:$input, Optional<AnyTensor>:$axes);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_ExpandOp : NB_FunctionalOp<"expand"> {
   let summary = "ONNX Expand: broadcast to a shape";
   let arguments = (ins AnyTensor:$input, AnyTensor:$shape);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_ShapeOp : NB_FunctionalOp<"shape"> {
@@ -325,6 +357,7 @@ def NB_ShapeOp : NB_FunctionalOp<"shape"> {
                    DefaultValuedAttr<I64Attr, "0">:$start,
                    OptionalAttr<I64Attr>:$end);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_GatherOp : NB_FunctionalOp<"gather"> {
@@ -332,6 +365,7 @@ def NB_GatherOp : NB_FunctionalOp<"gather"> {
   let arguments = (ins AnyTensor:$data, AnyTensor:$indices,
                    DefaultValuedAttr<I64Attr, "0">:$axis);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_SliceOp : NB_FunctionalOp<"slice", [AttrSizedOperandSegments]> {
@@ -339,6 +373,7 @@ def NB_SliceOp : NB_FunctionalOp<"slice", [AttrSizedOperandSegments]> {
   let arguments = (ins AnyTensor:$data, AnyTensor:$starts, AnyTensor:$ends,
                    Optional<AnyTensor>:$axes, Optional<AnyTensor>:$steps);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_SplitOp : NB_FunctionalOp<"split"> {
@@ -387,12 +422,14 @@ def NB_RangeOp : NB_FunctionalOp<"range"> {
   let summary = "ONNX Range";
   let arguments = (ins AnyTensor:$start, AnyTensor:$limit, AnyTensor:$delta);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_ConstantOfShapeOp : NB_FunctionalOp<"constant_of_shape"> {
   let summary = "ONNX ConstantOfShape";
   let arguments = (ins AnyTensor:$shape, ElementsAttr:$value);
   let results = (outs AnyTensor:$output);
+  let hasFolder = 1;
 }
 
 def NB_TriluOp : NB_FunctionalOp<"trilu"> {
@@ -451,6 +488,7 @@ def NB_ConvIntegerOp : NB_FunctionalOp<"conv_integer",
                             Optional<AnyTensor>:$weight_zero_point),
                        NB_ConvAttributes);
   let results = (outs AnyTensor:$output);
+  let hasCanonicalizer = 1;
 }
 
 def NB_QLinearMatMulOp : NB_FunctionalOp<"qlinear_matmul"> {
@@ -473,6 +511,7 @@ def NB_QLinearConvOp : NB_FunctionalOp<"qlinear_conv"> {
                             Optional<AnyTensor>:$bias),
                        NB_ConvAttributes);
   let results = (outs AnyTensor:$output);
+  let hasCanonicalizer = 1;
 }
 
 #endif // NIBBLE_DIALECT_NB_IR_NBOPS_TD

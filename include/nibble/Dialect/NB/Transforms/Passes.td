@@ -25,4 +25,38 @@ def PrintModelSummary : Pass<"nb-print-model-summary", "ModuleOp"> {
   ];
 }
 
+def InferShapes : Pass<"nb-infer-shapes", "ModuleOp"> {
+  let summary = "Refine nb result types to their inferred shapes";
+  let description = [{
+    Walks every function in order and refines the result types of ops that
+    implement `InferResultShapesOpInterface` to the meet of the declared and
+    the inferred type: unranked results become ranked, dynamic dims become
+    static, and a declared static dim is never loosened. Function result
+    types follow refined `func.return` operands. Users outside the nb
+    dialect (other than `func.return`) keep seeing the old type through a
+    `tensor.cast`.
+
+    The importer runs this after import because ONNX's C++ shape inference
+    (1.12) does not know opsets 18-21. An op whose operands, once refined,
+    contradict its semantics (e.g. matmul inner dims that turn out to differ)
+    is reported through its verifier and the pass fails.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
+def LiftQDQToQuantTypes : Pass<"nb-lift-qdq-to-quant-types", "ModuleOp"> {
+  let summary = "Express constant Q/DQ parameters as !quant.uniform types";
+  let description = [{
+    Where an `nb.quantize_linear` has constant scale and zero point, its
+    result becomes `tensor<...x!quant.uniform<...>>` (per-tensor, per-axis
+    for a 1-D scale, sub-channel `{axis:block}` for `block_size > 0`).
+    Integer users other than `nb.dequantize_linear` keep the integer tensor
+    through `quant.scast`. An `nb.dequantize_linear` of a constant integer
+    tensor (a quantized weight) gets its input through `quant.scast` to the
+    quant type. Parameters that upstream quant types cannot express (float8
+    storage, partial blocks, ...) are left as they are with a remark.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
 #endif // NIBBLE_DIALECT_NB_TRANSFORMS_PASSES_TD
