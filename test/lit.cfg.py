@@ -33,9 +33,9 @@ for t in tools:
     if shutil.which(t, path=config.nibble_tools_dir):
         config.available_features.add(t)
 
-# Tests that generate ONNX models need the onnx Python package.
-try:
-    import onnx  # noqa: F401
+# Tests that generate ONNX models need the onnx Python package, in the
+# interpreter %python runs (lit itself may run under another one, e.g.
+# /usr/bin/python3 for Debian's lit).
+import subprocess
+if subprocess.run([python, "-c", "import onnx"], capture_output=True).returncode == 0:
     config.available_features.add("onnx")
-except ImportError:
-    pass

@@ -10,6 +10,7 @@
 #define NIBBLE_TOOLS_NIBBLE_COMMANDS_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -43,6 +44,17 @@ struct ModelInputOptions {
   llvm::cl::opt<std::string> functionName;
   llvm::cl::opt<std::string> externalDataDir;
   llvm::cl::opt<bool> foldConstants;
+};
+
+/// Prints the context's diagnostics to stderr while alive, locations in the
+/// words of the model: `model.onnx: node 'conv1': error: ...` for ONNX node
+/// locations, `file:line:col: error: ...` for MLIR text.
+class DiagnosticPrinter {
+public:
+  explicit DiagnosticPrinter(mlir::MLIRContext &context);
+
+private:
+  mlir::ScopedDiagnosticHandler handler;
 };
 
 /// Loads a model: `.onnx` through the ONNX importer, anything else as MLIR

@@ -53,6 +53,7 @@ int nibble::driver::runImportCommand(int argc, char **argv) {
   mlir::DialectRegistry registry;
   nibble::registerNibbleDialects(registry);
   mlir::MLIRContext context(registry);
+  DiagnosticPrinter diagnosticPrinter(context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loadModel(options.input, options.modelInput, context);
   if (!module)

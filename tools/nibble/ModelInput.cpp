@@ -9,6 +9,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
 
 #ifdef NIBBLE_HAVE_ONNX_IMPORTER
 #include "nibble/Importer/ONNX/ONNXImporter.h"
@@ -36,6 +37,60 @@ ModelInputOptions::ModelInputOptions(cl::OptionCategory &category)
       foldConstants("fold-constants",
                     cl::desc("Fold constant subgraphs while importing ONNX"),
                     cl::init(true), cl::cat(category)) {}
+
+/// Writes `loc` the way a user reads it; nothing for unknown locations.
+static void printLocation(mlir::Location loc, raw_ostream &os) {
+  if (auto nameLoc = dyn_cast<mlir::NameLoc>(loc)) {
+    // The importer's locations: the ONNX node name around the model file.
+    printLocation(nameLoc.getChildLoc(), os);
+    os << "node '" << nameLoc.getName().getValue() << "': ";
+    return;
+  }
+  if (auto fileLoc = dyn_cast<mlir::FileLineColLoc>(loc)) {
+    os << fileLoc.getFilename().getValue();
+    // Line 0 means "the whole file" (binary formats have no lines).
+    if (fileLoc.getLine() != 0)
+      os << ":" << fileLoc.getLine() << ":" << fileLoc.getColumn();
+    os << ": ";
+    return;
+  }
+  if (auto fusedLoc = dyn_cast<mlir::FusedLoc>(loc)) {
+    if (!fusedLoc.getLocations().empty())
+      return printLocation(fusedLoc.getLocations().front(), os);
+  }
+  if (auto callSite = dyn_cast<mlir::CallSiteLoc>(loc))
+    return printLocation(callSite.getCallee(), os);
+  if (isa<mlir::UnknownLoc>(loc))
+    return;
+  os << loc << ": ";
+}
+
+static void printDiagnostic(mlir::Diagnostic &diagnostic, raw_ostream &os) {
+  printLocation(diagnostic.getLocation(), os);
+  switch (diagnostic.getSeverity()) {
+  case mlir::DiagnosticSeverity::Error:
+    WithColor(os, HighlightColor::Error) << "error: ";
+    break;
+  case mlir::DiagnosticSeverity::Warning:
+    WithColor(os, HighlightColor::Warning) << "warning: ";
+    break;
+  case mlir::DiagnosticSeverity::Note:
+    WithColor(os, HighlightColor::Note) << "note: ";
+    break;
+  case mlir::DiagnosticSeverity::Remark:
+    WithColor(os, HighlightColor::Remark) << "remark: ";
+    break;
+  }
+  os << diagnostic << "\n";
+  for (mlir::Diagnostic &note : diagnostic.getNotes())
+    printDiagnostic(note, os);
+}
+
+DiagnosticPrinter::DiagnosticPrinter(mlir::MLIRContext &context)
+    : handler(&context, [](mlir::Diagnostic &diagnostic) {
+        printDiagnostic(diagnostic, errs());
+        return success();
+      }) {}
 
 static bool isONNXPath(StringRef path) {
   return sys::path::extension(path).equals_insensitive(".onnx");
