@@ -34,7 +34,7 @@ cd "$REPO_ROOT"
 MODEL_REL="${MODEL#"$REPO_ROOT"/}"
 
 log "1. nibble import $MODEL_REL -o ${OUT_DIR#"$REPO_ROOT"/}/digits_cnn.mlir"
-"$NIBBLE" import "$MODEL" -o "$OUT_DIR/digits_cnn.mlir"
+"$NIBBLE" import "$MODEL_REL" -o "$OUT_DIR/digits_cnn.mlir"
 lines=$(wc -l < "$OUT_DIR/digits_cnn.mlir")
 echo "   $lines lines of nb dialect IR; the ops, weights elided:"
 # One op per line, constants' payloads cut, so the graph fits on a screen.
@@ -42,10 +42,10 @@ sed -E -n 's/dense(_resource)?<[^>]*>/dense<...>/; /nb\.|func\.func|return/p' \
   "$OUT_DIR/digits_cnn.mlir" | cut -c1-110 | sed 's/^/   /'
 
 log "2. nibble summary $MODEL_REL"
-"$NIBBLE" summary "$MODEL"
+"$NIBBLE" summary "$MODEL_REL"
 
 log "3. float baseline on the held-out test set (ONNX Runtime)"
-"$PYTHON" "$REPO_ROOT/scripts/evaluate_onnxruntime.py" "$MODEL" "$TEST_SET"
+"$PYTHON" "$REPO_ROOT/scripts/evaluate_onnxruntime.py" "$MODEL_REL" "${TEST_SET#"$REPO_ROOT"/}"
 
 cat <<'NEXT'
 
