@@ -124,8 +124,9 @@ LogicalResult ConcatOp::verify() {
     return verifyInferredResultShapes(*this);
   std::optional<int64_t> axis = normalizeAxis(getAxis(), *rank);
   if (!axis)
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
-                                << *rank;
+    return emitOpError("axis ")
+           << static_cast<int64_t>(getAxis()) << " is out of range for rank "
+           << *rank;
   SmallVector<int64_t> dims(*rank, ShapedType::kDynamic);
   for (Value input : getInputs()) {
     auto shape = shapeOf(input);
@@ -146,9 +147,10 @@ LogicalResult ConcatOp::verify() {
 }
 
 LogicalResult FlattenOp::verify() {
-  if (auto rank = getRank(getInput());
-      rank && (getAxis() < -*rank || getAxis() > *rank))
-    return emitOpError("axis ") << getAxis() << " is out of range for rank "
+  // ONNX Flatten's axis is in [-rank, rank] (rank gives a 1 x N result).
+  int64_t axis = getAxis();
+  if (auto rank = getRank(getInput()); rank && (axis < -*rank || axis > *rank))
+    return emitOpError("axis ") << axis << " is out of range for rank "
                                 << *rank;
   if (failed(expectRank(*this, getOutput(), 2, "result")))
     return failure();
