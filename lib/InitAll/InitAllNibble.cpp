@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "nibble/Conversion/Passes.h"
 #include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 
@@ -15,4 +16,7 @@ void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
                   mlir::tensor::TensorDialect>();
 }
 
-void nibble::registerNibblePasses() { mlir::nb::registerNBPasses(); }
+void nibble::registerNibblePasses() {
+  mlir::nb::registerNBPasses();
+  mlir::nb::registerNibbleConversionPasses();
+}

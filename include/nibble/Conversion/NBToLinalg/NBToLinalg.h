@@ -1,0 +1,22 @@
+//===- NBToLinalg.h - nb to linalg patterns ---------------------*- C++ -*-===//
+//
+// Pattern sets of the nb-to-linalg lowering, one per op family, so that
+// pipelines (and embedders) can lower a subset or add their own patterns.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NIBBLE_CONVERSION_NBTOLINALG_NBTOLINALG_H
+#define NIBBLE_CONVERSION_NBTOLINALG_NBTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::nb {
+
+/// Unary and binary elementwise ops, broadcasting, Clip, Cast, Where.
+void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
+
+/// All nb-to-linalg patterns.
+void populateNBToLinalgPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::nb
+
+#endif // NIBBLE_CONVERSION_NBTOLINALG_NBTOLINALG_H

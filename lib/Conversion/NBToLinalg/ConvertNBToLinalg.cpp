@@ -1,0 +1,57 @@
+//===- ConvertNBToLinalg.cpp - convert-nb-to-linalg -----------------------===//
+#include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
+#include "nibble/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "nibble/Dialect/NB/IR/NBOps.h"
+
+namespace mlir::nb {
+#define GEN_PASS_DEF_CONVERTNBTOLINALG
+#include "nibble/Conversion/Passes.h.inc"
+} // namespace mlir::nb
+
+using namespace mlir;
+using namespace mlir::nb;
+
+namespace {
+/// nb.constant becomes arith.constant with the same attribute, so
+/// dense_resource weights stay referenced, and bufferization makes them
+/// memref globals.
+struct ConstantToArith : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    auto value = dyn_cast<TypedAttr>(op.getValue());
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantToArith>(patterns.getContext());
+  populateElementwiseToLinalgPatterns(patterns);
+}
+
+namespace {
+struct ConvertNBToLinalgPass
+    : public nb::impl::ConvertNBToLinalgBase<ConvertNBToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    ConversionTarget target(*context);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    target.addIllegalDialect<NBDialect>();
+
+    RewritePatternSet patterns(context);
+    populateNBToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
