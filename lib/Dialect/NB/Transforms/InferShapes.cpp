@@ -27,7 +27,8 @@ void refineResult(OpResult result, Type refined) {
   SmallVector<OpOperand *> foreignUses;
   for (OpOperand &use : result.getUses()) {
     Operation *user = use.getOwner();
-    if (!isa<NBDialect>(user->getDialect()) && !isa<func::ReturnOp>(user))
+    if (!isa_and_present<NBDialect>(user->getDialect()) &&
+        !isa<func::ReturnOp>(user))
       foreignUses.push_back(&use);
   }
   result.setType(refined);
