@@ -14,6 +14,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
+#include <vector>
 
 using namespace llvm;
 using namespace nibble::driver;
@@ -53,6 +54,45 @@ void nibble::driver::parseCommandOptions(int argc, char **argv,
   cl::ParseCommandLineOptions(argc, argv, overview);
 }
 
+static const Command *findCommand(StringRef name) {
+  const Command *found = find_if(
+      commands, [&](const Command &command) { return command.name == name; });
+  return found == std::end(commands) ? nullptr : found;
+}
+
+static void reportUnknownCommand(StringRef name) {
+  auto &error = WithColor::error(errs(), "nibble");
+  error << "unknown command '" << name << "'";
+  // Suggest the closest command for a typo (`sumary` -> `summary`).
+  const Command *closest = nullptr;
+  unsigned bestDistance = 3;
+  for (const Command &command : commands) {
+    unsigned distance = name.edit_distance(command.name);
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      closest = &command;
+    }
+  }
+  if (closest)
+    error << "; did you mean '" << closest->name << "'?";
+  error << "\n";
+  printUsage(errs());
+}
+
+/// Runs `command` on `args` (the arguments after the command's name). The
+/// command sees itself as the program, `nibble summary`, in its usage line
+/// and messages.
+static int runCommand(const Command &command, StringRef programPath,
+                      ArrayRef<char *> args) {
+  std::string programName = (programPath + " " + command.name).str();
+  std::vector<char *> commandArgv;
+  commandArgv.push_back(programName.data());
+  commandArgv.insert(commandArgv.end(), args.begin(), args.end());
+  commandArgv.push_back(nullptr);
+  return command.run(static_cast<int>(commandArgv.size() - 1),
+                     commandArgv.data());
+}
+
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
 
@@ -61,48 +101,33 @@ int main(int argc, char **argv) {
     return 1;
   }
   StringRef first = argv[1];
-  if (first == "--help" || first == "-help" || first == "-h" ||
-      first == "help") {
-    // `nibble help <command>` is `nibble <command> --help`.
-    if (first == "help" && argc > 2) {
-      std::string helpFlag = "--help";
-      char *helpArgv[] = {argv[0], argv[2], helpFlag.data(), nullptr};
-      return main(3, helpArgv);
-    }
-    printUsage(outs());
-    return 0;
-  }
   if (first == "--version" || first == "-version") {
     printVersion(outs());
     return 0;
   }
-
-  const Command *chosen = find_if(
-      commands, [&](const Command &command) { return command.name == first; });
-  if (chosen == std::end(commands)) {
-    auto &error = WithColor::error(errs(), "nibble");
-    error << "unknown command '" << first << "'";
-    // Suggest the closest command for a typo (`sumary` -> `summary`).
-    const Command *closest = nullptr;
-    unsigned bestDistance = 3;
-    for (const Command &command : commands) {
-      unsigned distance = first.edit_distance(command.name);
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        closest = &command;
-      }
+  if (first == "--help" || first == "-help" || first == "-h") {
+    printUsage(outs());
+    return 0;
+  }
+  if (first == "help") {
+    if (argc == 2) {
+      printUsage(outs());
+      return 0;
     }
-    if (closest)
-      error << "; did you mean '" << closest->name << "'?";
-    error << "\n";
-    printUsage(errs());
-    return 1;
+    // `nibble help <command>` is `nibble <command> --help`.
+    const Command *command = findCommand(argv[2]);
+    if (!command) {
+      reportUnknownCommand(argv[2]);
+      return 1;
+    }
+    static char helpFlag[] = "--help";
+    return runCommand(*command, argv[0], {helpFlag});
   }
 
-  // The command sees itself as the program, `nibble summary`, in its usage
-  // line and messages.
-  std::string programName = std::string(argv[0]) + " " + chosen->name.str();
-  std::vector<char *> commandArgv(argv + 1, argv + argc);
-  commandArgv[0] = programName.data();
-  return chosen->run(static_cast<int>(commandArgv.size()), commandArgv.data());
+  const Command *command = findCommand(first);
+  if (!command) {
+    reportUnknownCommand(first);
+    return 1;
+  }
+  return runCommand(*command, argv[0], ArrayRef<char *>(argv + 2, argv + argc));
 }
