@@ -9,7 +9,8 @@ using namespace nibble::onnx_import;
 InFlightDiagnostic NodeContext::emitError() {
   hadError = true;
   return mlir::emitError(loc)
-         << "node '" << node.name() << "' (" << node.op_type() << ", domain '"
+         << "node '" << cast<NameLoc>(loc).getName().getValue() << "' ("
+         << node.op_type() << ", domain '"
          << domain << "', opset " << opset << "): ";
 }
 

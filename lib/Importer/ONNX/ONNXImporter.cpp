@@ -23,7 +23,7 @@
 #include <google/protobuf/stubs/logging.h>
 
 #include <climits>
-#include <deque>
+#include <queue>
 
 using namespace mlir;
 using namespace nibble;
@@ -65,11 +65,18 @@ public:
   OwningOpRef<ModuleOp> run();
 
 private:
+  /// The node's name, or `<op_type>_<index>` for unnamed nodes.
+  static std::string displayName(const onnx::NodeProto &node, size_t index) {
+    return node.name().empty() ? node.op_type() + "_" + std::to_string(index)
+                               : node.name();
+  }
+  /// "node 'name' (OpType)" for structural diagnostics.
+  static std::string describe(const onnx::NodeProto &node, size_t index) {
+    return "node '" + displayName(node, index) + "' (" + node.op_type() + ")";
+  }
   Location nodeLoc(const onnx::NodeProto &node, size_t index) const {
-    std::string name = node.name().empty()
-                           ? (node.op_type() + "_" + std::to_string(index))
-                           : node.name();
-    return NameLoc::get(StringAttr::get(&context, name), fileLoc);
+    return NameLoc::get(StringAttr::get(&context, displayName(node, index)),
+                        fileLoc);
   }
   Location valueLoc(StringRef name) const {
     return NameLoc::get(StringAttr::get(&context, name), fileLoc);
@@ -129,15 +136,14 @@ LogicalResult ModelImporter::sortNodes() {
       auto [it, inserted] = producer.try_emplace(output, i);
       if (!inserted)
         return emitError(nodeLoc(g.node(i), i))
-               << "node '" << g.node(i).name() << "' (" << g.node(i).op_type()
-               << "): output '" << output << "' is already defined by "
+               << describe(g.node(i), i) << ": output '" << output
+               << "' is already defined by "
                << (it->second < 0 ? std::string("a graph input or initializer")
-                                  : "node '" + g.node(it->second).name() +
-                                        "' (" + g.node(it->second).op_type() +
-                                        ")");
+                                  : describe(g.node(it->second), it->second));
     }
   }
-  // Kahn's algorithm over node -> node edges.
+  // Kahn's algorithm over node -> node edges, taking the lowest index first
+  // so that a graph already in order keeps its order.
   std::vector<unsigned> pending(g.node_size(), 0);
   std::vector<SmallVector<size_t, 2>> users(g.node_size());
   for (int i = 0, e = g.node_size(); i < e; ++i) {
@@ -147,8 +153,7 @@ LogicalResult ModelImporter::sortNodes() {
       auto it = producer.find(input);
       if (it == producer.end())
         return emitError(nodeLoc(g.node(i), i))
-               << "node '" << g.node(i).name() << "' (" << g.node(i).op_type()
-               << "): input '" << input
+               << describe(g.node(i), i) << ": input '" << input
                << "' is not a graph input, an initializer or the output of "
                   "any node";
       if (it->second >= 0) {
@@ -157,24 +162,23 @@ LogicalResult ModelImporter::sortNodes() {
       }
     }
   }
-  std::deque<size_t> ready;
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
   for (size_t i = 0; i < pending.size(); ++i)
     if (pending[i] == 0)
-      ready.push_back(i);
+      ready.push(i);
   while (!ready.empty()) {
-    size_t i = ready.front();
-    ready.pop_front();
+    size_t i = ready.top();
+    ready.pop();
     order.push_back(i);
     for (size_t user : users[i])
       if (--pending[user] == 0)
-        ready.push_back(user);
+        ready.push(user);
   }
   if (order.size() != size_t(g.node_size())) {
     for (size_t i = 0; i < pending.size(); ++i)
       if (pending[i] != 0)
         return emitError(nodeLoc(g.node(i), i))
-               << "the graph has a cycle through node '" << g.node(i).name()
-               << "' (" << g.node(i).op_type() << ")";
+               << "the graph has a cycle through " << describe(g.node(i), i);
   }
   for (const auto &output : g.output())
     if (!producer.count(output.name()))
@@ -361,6 +365,18 @@ static OwningOpRef<ModuleOp> importModelBytes(StringRef bytes,
                << "'" << sourceName
                << "' is over 2 GB; store its weights as external data",
            nullptr;
+  // Diagnostics from nb's verifiers and passes are located at NameLocs,
+  // which a SourceMgr-based handler prints as their file position only; add
+  // the ONNX node's name to each message so it always names the node.
+  ScopedDiagnosticHandler nameNodes(&context, [](Diagnostic &diag) {
+    if (auto nameLoc = diag.getLocation()->findInstanceOf<NameLoc>()) {
+      StringRef name = nameLoc.getName().getValue();
+      std::string message = diag.str();
+      if (!StringRef(message).contains("'" + name.str() + "'"))
+        diag << " [ONNX node '" << name << "']";
+    }
+    return failure(); // Let the enclosing handler report it.
+  });
   onnx::ModelProto model;
   {
     // Protobuf would print its own parse errors; ours says more.

@@ -77,11 +77,11 @@ StringRef nibble::onnx_import::dataTypeName(int32_t dataType) {
 FailureOr<TensorType>
 nibble::onnx_import::convertType(const onnx::TypeProto &type, Location loc) {
   if (!type.has_tensor_type())
-    return emitError(loc) << "only tensor types are supported, got a "
-                          << (type.has_sequence_type() ? "sequence"
-                              : type.has_map_type()    ? "map"
-                              : type.has_optional_type() ? "optional"
-                                                         : "non-tensor")
+    return emitError(loc) << "only tensor types are supported, got "
+                          << (type.has_sequence_type()   ? "a sequence"
+                              : type.has_map_type()      ? "a map"
+                              : type.has_optional_type() ? "an optional"
+                                                         : "a non-tensor")
                           << " type";
   const auto &tensorType = type.tensor_type();
   Type elementType =
