@@ -131,10 +131,17 @@ quant::QuantizedType mlir::nb::getQuantTypeForQDQ(
   for (int64_t z : zeroPoints)
     zeroPointValues.push_back(APInt(width, z, /*isSigned=*/true));
   auto zeroPointAttr = DenseElementsAttr::get(zeroPointType, zeroPointValues);
-  int32_t quantizedDim = static_cast<int32_t>(axis);
+  // Dims missing from a sub-channel type's block map form one block each, but
+  // ONNX blocks only along `axis`: every other dim has block size 1.
+  SmallVector<int32_t> quantizedDims;
+  SmallVector<int64_t> blockSizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    quantizedDims.push_back(static_cast<int32_t>(i));
+    blockSizes.push_back(i == axis ? blockSize : 1);
+  }
   return quant::UniformQuantizedSubChannelType::get(
-      flags, signlessStorage, expressed, scale, zeroPointAttr, {quantizedDim},
-      {blockSize}, min, max);
+      flags, signlessStorage, expressed, scale, zeroPointAttr, quantizedDims,
+      blockSizes, min, max);
 }
 
 static bool closeEnough(double a, double b) {
