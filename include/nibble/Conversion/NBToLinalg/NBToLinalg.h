@@ -14,6 +14,19 @@ namespace mlir::nb {
 /// Unary and binary elementwise ops, broadcasting, Clip, Cast, Where.
 void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Reshape, Flatten, Squeeze, Unsqueeze, Expand, Shape, ConstantOfShape,
+/// Range.
+void populateShapeOpsToTensorPatterns(RewritePatternSet &patterns);
+
+/// Transpose, Concat, Slice, Split, Gather, Pad, Trilu, Resize.
+void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Cast and Clip.
+void populateCastAndClipToLinalgPatterns(RewritePatternSet &patterns);
+
+/// MatMul, Gemm, MatMulInteger, QLinearMatMul.
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
