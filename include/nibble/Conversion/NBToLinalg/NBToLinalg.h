@@ -18,15 +18,6 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 /// Range.
 void populateShapeOpsToTensorPatterns(RewritePatternSet &patterns);
 
-/// Transpose, Concat, Slice, Split, Gather, Pad, Trilu, Resize.
-void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
-
-/// Cast and Clip.
-void populateCastAndClipToLinalgPatterns(RewritePatternSet &patterns);
-
-/// MatMul, Gemm, MatMulInteger, QLinearMatMul.
-void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
-
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
