@@ -246,8 +246,12 @@ LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node,
     if (Value input = ctx.getInput(i))
       inputs.push_back(input);
   SmallVector<Type> resultTypes;
-  for (unsigned i = 0, e = ctx.getNumOutputs(); i < e; ++i)
-    resultTypes.push_back(ctx.getResultType(i));
+  // Nothing is known of an opaque op's semantics: declared types win, and
+  // undeclared results are guessed to share the first input's element type.
+  for (unsigned i = 0, e = ctx.getNumOutputs(); i < e; ++i) {
+    TensorType declared = graph.getDeclaredType(node.output(i));
+    resultTypes.push_back(declared ? declared : ctx.getResultType(i));
+  }
   DictionaryAttr attrs = ctx.getAttrDictionary();
   if (ctx.hasFailed())
     return failure();

@@ -1,11 +1,9 @@
 //===- ONNXTranslation.cpp - `--import-onnx` for mlir-translate drivers ---===//
 #include "nibble/Importer/ONNX/ONNXImporter.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
-#include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -35,6 +33,12 @@ struct ImportFlags {
       llvm::cl::desc("Keep constant subgraphs (Shape -> Gather -> Concat ...) "
                      "unfolded"),
       llvm::cl::init(false), llvm::cl::cat(category)};
+  // mlir-translate's main has no bytecode output of its own (mlir-opt's
+  // --emit-bytecode); the import translation writes it itself.
+  llvm::cl::opt<bool> emitBytecode{
+      "emit-bytecode",
+      llvm::cl::desc("Write the imported module as MLIR bytecode"),
+      llvm::cl::init(false), llvm::cl::cat(category)};
   llvm::cl::opt<bool> liftQDQ{
       "lift-qdq",
       llvm::cl::desc("Turn Q/DQ with constant scales and zero points into "
@@ -45,13 +49,14 @@ struct ImportFlags {
 
 void nibble::registerONNXImportTranslation() {
   static ImportFlags flags;
-  static TranslateToMLIRRegistration registration(
+  static TranslateRegistration registration(
       "import-onnx", "Import an ONNX model (opsets 11-21) into the nb dialect",
-      [](llvm::SourceMgr &sourceMgr,
-         MLIRContext *context) -> OwningOpRef<Operation *> {
+      [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
+         llvm::raw_ostream &output, MLIRContext *context) -> LogicalResult {
         const llvm::MemoryBuffer *buffer =
-            sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+            sourceMgr->getMemoryBuffer(sourceMgr->getMainFileID());
         StringRef source = buffer->getBufferIdentifier();
+        // The importer loads the dialects it creates ops of.
         ONNXImportOptions options;
         options.allowUnregisteredOps = flags.allowUnregisteredOps;
         options.functionName = flags.functionName;
@@ -63,10 +68,14 @@ void nibble::registerONNXImportTranslation() {
           if (options.externalDataDir.empty())
             options.externalDataDir = ".";
         }
-        return importONNXBuffer(buffer->getBuffer(), source, *context, options);
-      },
-      [](DialectRegistry &registry) {
-        registry.insert<nb::NBDialect, func::FuncDialect, quant::QuantDialect,
-                        tensor::TensorDialect>();
+        OwningOpRef<ModuleOp> module =
+            importONNXBuffer(buffer->getBuffer(), source, *context, options);
+        if (!module)
+          return failure();
+        if (flags.emitBytecode)
+          return writeBytecodeToFile(*module, output);
+        // Default flags pick up -mlir-print-debuginfo and friends.
+        module->print(output, OpPrintingFlags());
+        return success();
       });
 }

@@ -453,6 +453,11 @@ def relu_model(**kwargs):
 
 
 @model
+def relu_ok():
+    return relu_model()
+
+
+@model
 def opset9():
     return relu_model(opset=9)
 
@@ -490,14 +495,16 @@ def wrong_attr_type():
 
 @model
 def bad_initializer_size():
-    bad = h.make_tensor("w", T.FLOAT, [2, 3], np.zeros(5, np.float32).tobytes(), raw=True)
+    # onnx.helper refuses to build it; assemble the proto by hand.
+    bad = onnx.TensorProto(name="w", data_type=T.FLOAT, dims=[2, 3],
+                           raw_data=np.zeros(5, np.float32).tobytes())
     return make([h.make_node("Add", ["x", "w"], ["y"], name="add")],
                 [vi("x", shape=[2, 3])], [vi("y", shape=[2, 3])], [bad])
 
 
 @model
 def bad_field_count():
-    bad = h.make_tensor("w", T.INT64, [4], [1, 2, 3])
+    bad = onnx.TensorProto(name="w", data_type=T.INT64, dims=[4], int64_data=[1, 2, 3])
     return make([h.make_node("Add", ["x", "w"], ["y"], name="add")],
                 [vi("x", T.INT64, [4])], [vi("y", T.INT64, [4])], [bad])
 
