@@ -108,6 +108,29 @@ std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
   return result;
 }
 
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t result = 1;
+  for (int64_t d : dims) {
+    if (ShapedType::isDynamic(d))
+      return kDynamic;
+    result *= d;
+  }
+  return result;
+}
+
+int64_t addDims(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return kDynamic;
+  return a + b;
+}
+
+std::optional<int64_t> staticLength(Value v) {
+  auto shape = shapeOf(v);
+  if (!shape || shape->size() != 1 || ShapedType::isDynamic((*shape)[0]))
+    return std::nullopt;
+  return (*shape)[0];
+}
+
 ShapedTypeComponents unrankedComponents(Type elementType) {
   return ShapedTypeComponents(elementType);
 }
@@ -186,9 +209,7 @@ LogicalResult verifyInferredResultShapes(Operation *op) {
 // Verifier helpers
 //===----------------------------------------------------------------------===//
 
-
-LogicalResult expectFloatOrQuant(Operation *op, Value v,
-                                        StringRef name) {
+LogicalResult expectFloatOrQuant(Operation *op, Value v, StringRef name) {
   if (!isFloatOrQuant(getElementType(v)))
     return op->emitOpError() << name << " must have a float or quantized "
                              << "element type, got " << v.getType();
@@ -205,37 +226,34 @@ LogicalResult expectInt8(Operation *op, Value v, StringRef name) {
 LogicalResult expectIndexLike(Operation *op, Value v, StringRef name) {
   Type t = getElementType(v);
   if (!isIntOfWidth(t, 64) && !isIntOfWidth(t, 32))
-    return op->emitOpError() << name << " must be a tensor of i32 or i64, got "
-                             << v.getType();
+    return op->emitOpError()
+           << name << " must be a tensor of i32 or i64, got " << v.getType();
   return success();
 }
 
 LogicalResult expectI64(Operation *op, Value v, StringRef name) {
   if (!isIntOfWidth(getElementType(v), 64))
-    return op->emitOpError() << name << " must be a tensor of i64, got "
-                             << v.getType();
+    return op->emitOpError()
+           << name << " must be a tensor of i64, got " << v.getType();
   return success();
 }
 
 /// A 0-D or 1-D operand (shape, axes, pads, ...).
-LogicalResult expectRankAtMost1(Operation *op, Value v,
-                                       StringRef name) {
+LogicalResult expectRankAtMost1(Operation *op, Value v, StringRef name) {
   if (auto rank = getRank(v); rank && *rank > 1)
-    return op->emitOpError() << name << " must be 0-D or 1-D, got "
-                             << v.getType();
+    return op->emitOpError()
+           << name << " must be 0-D or 1-D, got " << v.getType();
   return success();
 }
 
-LogicalResult expectRank(Operation *op, Value v, int64_t rank,
-                                StringRef name) {
+LogicalResult expectRank(Operation *op, Value v, int64_t rank, StringRef name) {
   if (auto actual = getRank(v); actual && *actual != rank)
-    return op->emitOpError() << name << " must have rank " << rank << ", got "
-                             << v.getType();
+    return op->emitOpError()
+           << name << " must have rank " << rank << ", got " << v.getType();
   return success();
 }
 
-LogicalResult expectAxis(Operation *op, int64_t axis, Value v,
-                                StringRef name) {
+LogicalResult expectAxis(Operation *op, int64_t axis, Value v, StringRef name) {
   if (auto rank = getRank(v); rank && !normalizeAxis(axis, *rank))
     return op->emitOpError() << name << " " << axis << " is out of range for "
                              << "rank " << *rank;
@@ -283,6 +301,5 @@ Type mlir::nb::refineType(Type declared, const ShapedTypeComponents &inferred) {
       return {};
     dims.push_back(ShapedType::isDynamic(d) ? i : d);
   }
-  return RankedTensorType::get(dims, elementType,
-                               declaredRanked.getEncoding());
+  return RankedTensorType::get(dims, elementType, declaredRanked.getEncoding());
 }

@@ -29,8 +29,8 @@ struct ComposeTransposes : OpRewritePattern<TransposeOp> {
     SmallVector<int64_t> perm;
     for (int64_t p : op.getPerm())
       perm.push_back(inner.getPerm()[p]);
-    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(),
-                                             inner.getInput(), perm);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, op.getType(), inner.getInput(),
+                                             perm);
     return success();
   }
 };
@@ -54,8 +54,7 @@ struct ComposeReshapes : OpRewritePattern<ReshapeOp> {
 
 /// Replaces auto_pad SAME_UPPER/SAME_LOWER/VALID with explicit pads. SAME
 /// needs static spatial input dims and a static kernel.
-template <typename OpTy>
-struct ResolveAutoPad : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ResolveAutoPad : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
 
   static SmallVector<int64_t> kernelShape(OpTy op) {

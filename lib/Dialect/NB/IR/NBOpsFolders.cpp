@@ -34,8 +34,8 @@ static RankedTensorType foldableResultType(Value result) {
 /// A constant operand small enough to fold.
 static DenseElementsAttr smallConstant(Attribute attr) {
   auto elements = dyn_cast_if_present<DenseElementsAttr>(attr);
-  if (!elements || (!elements.isSplat() &&
-                    elements.getNumElements() > kMaxFoldElements))
+  if (!elements ||
+      (!elements.isSplat() && elements.getNumElements() > kMaxFoldElements))
     return {};
   return elements;
 }
@@ -95,9 +95,10 @@ foldBroadcastElementwise(ArrayRef<Attribute> operands, Value result,
     if (!elements || elements.getType().getRank() > resultType.getRank())
       return {};
     inputs.push_back(elements);
-    values.push_back(elements.isSplat()
-                         ? SmallVector<Attribute>{elements.getSplatValue<Attribute>()}
-                         : llvm::to_vector(elements.getValues<Attribute>()));
+    values.push_back(
+        elements.isSplat()
+            ? SmallVector<Attribute>{elements.getSplatValue<Attribute>()}
+            : llvm::to_vector(elements.getValues<Attribute>()));
   }
   SmallVector<Attribute> resultValues;
   SmallVector<int64_t> index;
@@ -130,16 +131,17 @@ static Attribute foldArithmetic(
         auto rhsInt = dyn_cast<IntegerAttr>(args[1]);
         if (lhsInt && rhsInt && lhsInt.getType() == elementType &&
             rhsInt.getType() == elementType) {
-          std::optional<APInt> value = intFn(lhsInt.getValue(), rhsInt.getValue(),
-                                             elementType.isUnsignedInteger());
+          std::optional<APInt> value =
+              intFn(lhsInt.getValue(), rhsInt.getValue(),
+                    elementType.isUnsignedInteger());
           return value ? IntegerAttr::get(elementType, *value) : Attribute();
         }
         auto lhsFloat = dyn_cast<FloatAttr>(args[0]);
         auto rhsFloat = dyn_cast<FloatAttr>(args[1]);
         if (lhsFloat && rhsFloat && lhsFloat.getType() == elementType &&
             rhsFloat.getType() == elementType)
-          return FloatAttr::get(elementType,
-                                floatFn(lhsFloat.getValue(), rhsFloat.getValue()));
+          return FloatAttr::get(
+              elementType, floatFn(lhsFloat.getValue(), rhsFloat.getValue()));
         return {};
       });
 }
@@ -154,11 +156,13 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
       return inner.getInput();
   Type elementType = getElementType(getOutput());
   return foldBroadcastElementwise(
-      {adaptor.getInput()}, getOutput(), [&](ArrayRef<Attribute> args) -> Attribute {
+      {adaptor.getInput()}, getOutput(),
+      [&](ArrayRef<Attribute> args) -> Attribute {
         if (auto i = dyn_cast<IntegerAttr>(args[0]);
             i && i.getType() == elementType && !elementType.isUnsignedInteger())
           return IntegerAttr::get(elementType, -i.getValue());
-        if (auto f = dyn_cast<FloatAttr>(args[0]); f && f.getType() == elementType)
+        if (auto f = dyn_cast<FloatAttr>(args[0]);
+            f && f.getType() == elementType)
           return FloatAttr::get(elementType, -f.getValue());
         return {};
       });
@@ -170,7 +174,8 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   Type target = getElementType(getOutput());
   Type source = getElementType(getInput());
   return foldBroadcastElementwise(
-      {adaptor.getInput()}, getOutput(), [&](ArrayRef<Attribute> args) -> Attribute {
+      {adaptor.getInput()}, getOutput(),
+      [&](ArrayRef<Attribute> args) -> Attribute {
         if (auto i = dyn_cast<IntegerAttr>(args[0])) {
           // i1 and unsigned sources are zero-extended (true is 1, not -1).
           bool isUnsigned = source.isUnsignedInteger() || source.isInteger(1);
@@ -228,9 +233,11 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(
       adaptor.getOperands(), getOutput(),
-      [](const APInt &a, const APInt &b, bool isUnsigned) -> std::optional<APInt> {
+      [](const APInt &a, const APInt &b,
+         bool isUnsigned) -> std::optional<APInt> {
         // Division by zero is undefined; INT_MIN / -1 overflows.
-        if (b.isZero() || (!isUnsigned && a.isMinSignedValue() && b.isAllOnes()))
+        if (b.isZero() ||
+            (!isUnsigned && a.isMinSignedValue() && b.isAllOnes()))
           return std::nullopt;
         return isUnsigned ? a.udiv(b) : a.sdiv(b);
       },
@@ -240,7 +247,8 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
   Type i1 = IntegerType::get(getContext(), 1);
   return foldBroadcastElementwise(
-      adaptor.getOperands(), getOutput(), [&](ArrayRef<Attribute> args) -> Attribute {
+      adaptor.getOperands(), getOutput(),
+      [&](ArrayRef<Attribute> args) -> Attribute {
         if (auto a = dyn_cast<IntegerAttr>(args[0]))
           if (auto b = dyn_cast<IntegerAttr>(args[1]))
             return IntegerAttr::get(i1, APInt(1, a.getValue() == b.getValue()));
@@ -255,15 +263,16 @@ OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   // A splat condition selects one side whole.
-  if (auto condition = dyn_cast_if_present<DenseElementsAttr>(
-          adaptor.getCondition());
+  if (auto condition =
+          dyn_cast_if_present<DenseElementsAttr>(adaptor.getCondition());
       condition && condition.isSplat()) {
     Value chosen = condition.getSplatValue<bool>() ? getX() : getY();
     if (chosen.getType() == getType())
       return chosen;
   }
   return foldBroadcastElementwise(
-      adaptor.getOperands(), getOutput(), [](ArrayRef<Attribute> args) -> Attribute {
+      adaptor.getOperands(), getOutput(),
+      [](ArrayRef<Attribute> args) -> Attribute {
         auto condition = dyn_cast<IntegerAttr>(args[0]);
         if (!condition)
           return {};
@@ -300,8 +309,9 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (type && type.hasStaticShape() && input && input.isSplat() &&
       input.getElementType() == type.getElementType())
     return input.resizeSplat(type);
-  return foldBroadcastElementwise({adaptor.getInput()}, getOutput(),
-                                  [](ArrayRef<Attribute> args) { return args[0]; });
+  return foldBroadcastElementwise(
+      {adaptor.getInput()}, getOutput(),
+      [](ArrayRef<Attribute> args) { return args[0]; });
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
@@ -313,7 +323,8 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     return getInput();
   RankedTensorType resultType = foldableResultType(getOutput());
   DenseElementsAttr input = smallConstant(adaptor.getInput());
-  if (!resultType || !input || input.getElementType() != resultType.getElementType())
+  if (!resultType || !input ||
+      input.getElementType() != resultType.getElementType())
     return {};
   if (input.isSplat())
     return input.resizeSplat(resultType);
@@ -414,10 +425,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
         !elements.getType().hasStaticShape())
       return {};
     int64_t count = elements.getNumElements();
-    inputs.push_back(elements.isSplat()
-                         ? SmallVector<Attribute>(
-                               count, elements.getSplatValue<Attribute>())
-                         : llvm::to_vector(elements.getValues<Attribute>()));
+    inputs.push_back(
+        elements.isSplat()
+            ? SmallVector<Attribute>(count, elements.getSplatValue<Attribute>())
+            : llvm::to_vector(elements.getValues<Attribute>()));
     chunks.push_back(outer ? count / outer : 0);
   }
   SmallVector<Attribute> result;

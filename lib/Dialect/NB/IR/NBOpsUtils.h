@@ -54,6 +54,14 @@ DenseElementsAttr getConstantElements(Value v);
 std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> a,
                                                     ArrayRef<int64_t> b);
 
+/// The product of `dims`, or kDynamic if any is dynamic.
+int64_t product(ArrayRef<int64_t> dims);
+/// a + b, or kDynamic if either is dynamic.
+int64_t addDims(int64_t a, int64_t b);
+/// The number of elements of a static 1-D operand (e.g. a shape operand whose
+/// values are unknown but whose length fixes the result rank).
+std::optional<int64_t> staticLength(Value v);
+
 /// Component helpers.
 ShapedTypeComponents unrankedComponents(Type elementType = {});
 ShapedTypeComponents rankedComponents(ArrayRef<int64_t> dims,

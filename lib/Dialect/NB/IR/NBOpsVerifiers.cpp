@@ -1,4 +1,5 @@
-//===- NBOpsVerifiers.cpp - verifiers of nb ops ----------------------------===//
+//===- NBOpsVerifiers.cpp - verifiers of nb ops
+//----------------------------===//
 //
 // Each verifier checks the ONNX constraints that the types and attributes can
 // decide (ranks, attribute lengths, axis ranges, element types) and then that
@@ -82,8 +83,7 @@ LogicalResult ClipOp::verify() {
 static LogicalResult verifyBinary(Operation *op, bool sameOperandTypes) {
   Value lhs = op->getOperand(0), rhs = op->getOperand(1);
   Value output = op->getResult(0);
-  if (sameOperandTypes &&
-      failed(expectSameFloatTypes(op, {lhs, rhs, output})))
+  if (sameOperandTypes && failed(expectSameFloatTypes(op, {lhs, rhs, output})))
     return failure();
   return verifyInferredResultShapes(op);
 }
@@ -146,9 +146,9 @@ static LogicalResult verifyWindowAttributes(Operation *op,
   auto checkLength = [&](ArrayRef<int64_t> values, int64_t expected,
                          StringRef name) -> LogicalResult {
     if (!values.empty() && static_cast<int64_t>(values.size()) != expected)
-      return op->emitOpError() << name << " must have " << expected
-                               << " values for " << spatial
-                               << " spatial dims, got " << values.size();
+      return op->emitOpError()
+             << name << " must have " << expected << " values for " << spatial
+             << " spatial dims, got " << values.size();
     return success();
   };
   if (failed(checkLength(strides, spatial, "strides")) ||
@@ -161,8 +161,8 @@ static LogicalResult verifyWindowAttributes(Operation *op,
 /// Conv-family operand checks: weight rank = input rank, group divides the
 /// channels, input channels = weight channels * group.
 static LogicalResult verifyConvOperands(Operation *op, Value input,
-                                        Value weight, Value bias,
-                                        int64_t group, ArrayRef<int64_t> strides,
+                                        Value weight, Value bias, int64_t group,
+                                        ArrayRef<int64_t> strides,
                                         ArrayRef<int64_t> pads,
                                         ArrayRef<int64_t> dilations,
                                         bool transposed) {
@@ -181,8 +181,7 @@ static LogicalResult verifyConvOperands(Operation *op, Value input,
   if (weightShape && weightShape->size() < 3)
     return op->emitOpError("weight must have rank >= 3, got ")
            << weight.getType();
-  int64_t inputChannels =
-      inputShape ? (*inputShape)[1] : ShapedType::kDynamic;
+  int64_t inputChannels = inputShape ? (*inputShape)[1] : ShapedType::kDynamic;
   int64_t outputChannels = ShapedType::kDynamic;
   if (weightShape) {
     int64_t w0 = (*weightShape)[0], w1 = (*weightShape)[1];
@@ -295,8 +294,7 @@ LogicalResult BatchNormOp::verify() {
   if (rank && *rank < 2)
     return emitOpError("input must have rank >= 2, got ")
            << getInput().getType();
-  int64_t channels =
-      rank ? (*shapeOf(getInput()))[1] : ShapedType::kDynamic;
+  int64_t channels = rank ? (*shapeOf(getInput()))[1] : ShapedType::kDynamic;
   for (Value param : {getScale(), getBias(), getMean(), getVariance()}) {
     auto shape = shapeOf(param);
     if (!shape)

@@ -29,8 +29,7 @@ static SmallVector<int64_t> toInts(DenseElementsAttr attr, int64_t count) {
 
 quant::QuantizedType mlir::nb::getQuantTypeForQDQ(
     Type storageType, DenseElementsAttr scale, DenseElementsAttr zeroPoint,
-    int64_t axis, int64_t blockSize, ShapedType dataType,
-    std::string &reason) {
+    int64_t axis, int64_t blockSize, ShapedType dataType, std::string &reason) {
   auto storage = dyn_cast<IntegerType>(storageType);
   if (!storage) {
     reason = "storage type is not an integer (upstream quant types have no "
@@ -45,16 +44,19 @@ quant::QuantizedType mlir::nb::getQuantTypeForQDQ(
     reason = "scale is not a constant float tensor";
     return {};
   }
-  if (zeroPoint && (zeroPoint.getElementType() != storageType ||
-                    zeroPoint.getType().getShape() != scale.getType().getShape())) {
+  if (zeroPoint &&
+      (zeroPoint.getElementType() != storageType ||
+       zeroPoint.getType().getShape() != scale.getType().getShape())) {
     reason = "zero point type or shape does not match the scale";
     return {};
   }
   MLIRContext *ctx = storageType.getContext();
   bool isSigned = !storage.isUnsigned();
   unsigned width = storage.getWidth();
-  int64_t min = quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
-  int64_t max = quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
+  int64_t min =
+      quant::QuantizedType::getDefaultMinimumForInteger(isSigned, width);
+  int64_t max =
+      quant::QuantizedType::getDefaultMaximumForInteger(isSigned, width);
   unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
   Type expressed = scale.getElementType();
   Type signlessStorage = IntegerType::get(ctx, width);
@@ -77,8 +79,7 @@ quant::QuantizedType mlir::nb::getQuantTypeForQDQ(
   if (blockSize == 0 && scale.getNumElements() == 1 &&
       scale.getType().getRank() <= 1)
     return quant::UniformQuantizedType::get(flags, signlessStorage, expressed,
-                                            scales[0], zeroPoints[0], min,
-                                            max);
+                                            scales[0], zeroPoints[0], min, max);
 
   auto ranked = dyn_cast_if_present<RankedTensorType>(dataType);
   if (!ranked) {
@@ -125,8 +126,8 @@ quant::QuantizedType mlir::nb::getQuantTypeForQDQ(
       return {};
     }
   }
-  auto zeroPointType = RankedTensorType::get(scale.getType().getShape(),
-                                             signlessStorage);
+  auto zeroPointType =
+      RankedTensorType::get(scale.getType().getShape(), signlessStorage);
   SmallVector<APInt> zeroPointValues;
   for (int64_t z : zeroPoints)
     zeroPointValues.push_back(APInt(width, z, /*isSigned=*/true));
@@ -160,7 +161,8 @@ static bool allClose(ArrayRef<double> a, ArrayRef<double> b) {
 bool mlir::nb::quantTypesMatch(quant::QuantizedType a, quant::QuantizedType b) {
   if (a == b)
     return true;
-  if (a.getFlags() != b.getFlags() || a.getStorageType() != b.getStorageType() ||
+  if (a.getFlags() != b.getFlags() ||
+      a.getStorageType() != b.getStorageType() ||
       a.getExpressedType() != b.getExpressedType() ||
       a.getStorageTypeMin() != b.getStorageTypeMin() ||
       a.getStorageTypeMax() != b.getStorageTypeMax())

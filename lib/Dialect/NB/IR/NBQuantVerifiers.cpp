@@ -34,9 +34,10 @@ static LogicalResult verifyQDQ(Operation *op, Value quantized, Value real,
     if (scaleShape && zeroPointShape && *scaleShape != *zeroPointShape)
       return op->emitOpError("zero_point shape must match the scale shape");
   }
-  bool perTensor = scaleShape && (scaleShape->empty() ||
-                                  (scaleShape->size() == 1 &&
-                                   (*scaleShape)[0] == 1 && blockSize == 0));
+  bool perTensor =
+      scaleShape &&
+      (scaleShape->empty() ||
+       (scaleShape->size() == 1 && (*scaleShape)[0] == 1 && blockSize == 0));
   if (scaleShape && !perTensor && dataShape) {
     int64_t rank = dataShape->size();
     std::optional<int64_t> normalized = normalizeAxis(axis, rank);
@@ -60,7 +61,8 @@ static LogicalResult verifyQDQ(Operation *op, Value quantized, Value real,
         int64_t d = (*dataShape)[i], s = (*scaleShape)[i];
         if (ShapedType::isDynamic(d) || ShapedType::isDynamic(s))
           continue;
-        int64_t expected = i == *normalized ? (d + blockSize - 1) / blockSize : d;
+        int64_t expected =
+            i == *normalized ? (d + blockSize - 1) / blockSize : d;
         if (s != expected)
           return op->emitOpError("blocked scale dim ")
                  << i << " is " << s << ", expected " << expected;
@@ -96,16 +98,15 @@ static LogicalResult verifyQDQ(Operation *op, Value quantized, Value real,
     return success();
   std::string reason;
   Type storageForParams =
-      zeroPoint ? getElementType(zeroPoint)
-                : IntegerType::get(op->getContext(),
-                                   quantType.getStorageTypeIntegralWidth(),
-                                   quantType.isSigned()
-                                       ? IntegerType::Signless
-                                       : IntegerType::Unsigned);
-  quant::QuantizedType expected =
-      getQuantTypeForQDQ(storageForParams, scaleAttr, zeroPointAttr, axis,
-                         blockSize, dyn_cast<ShapedType>(real.getType()),
-                         reason);
+      zeroPoint
+          ? getElementType(zeroPoint)
+          : IntegerType::get(op->getContext(),
+                             quantType.getStorageTypeIntegralWidth(),
+                             quantType.isSigned() ? IntegerType::Signless
+                                                  : IntegerType::Unsigned);
+  quant::QuantizedType expected = getQuantTypeForQDQ(
+      storageForParams, scaleAttr, zeroPointAttr, axis, blockSize,
+      dyn_cast<ShapedType>(real.getType()), reason);
   if (!expected)
     return op->emitOpError("scale and zero_point cannot be expressed as a "
                            "quant type (")

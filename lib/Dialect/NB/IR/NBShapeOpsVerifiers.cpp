@@ -97,8 +97,8 @@ LogicalResult GemmOp::verify() {
       return emitOpError("C must have rank <= 2, got ") << getC().getType();
     auto out = shapeOf(getOutput());
     if (c && out && !broadcastShapes(*c, *out))
-      return emitOpError("C ") << getC().getType()
-                               << " is not broadcastable to the result";
+      return emitOpError("C ")
+             << getC().getType() << " is not broadcastable to the result";
   }
   return verifyInferredResultShapes(*this);
 }
@@ -124,9 +124,8 @@ LogicalResult ConcatOp::verify() {
     return verifyInferredResultShapes(*this);
   std::optional<int64_t> axis = normalizeAxis(getAxis(), *rank);
   if (!axis)
-    return emitOpError("axis ")
-           << static_cast<int64_t>(getAxis()) << " is out of range for rank "
-           << *rank;
+    return emitOpError("axis ") << static_cast<int64_t>(getAxis())
+                                << " is out of range for rank " << *rank;
   SmallVector<int64_t> dims(*rank, ShapedType::kDynamic);
   for (Value input : getInputs()) {
     auto shape = shapeOf(input);
@@ -150,8 +149,8 @@ LogicalResult FlattenOp::verify() {
   // ONNX Flatten's axis is in [-rank, rank] (rank gives a 1 x N result).
   int64_t axis = getAxis();
   if (auto rank = getRank(getInput()); rank && (axis < -*rank || axis > *rank))
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << *rank;
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << *rank;
   if (failed(expectRank(*this, getOutput(), 2, "result")))
     return failure();
   return verifyInferredResultShapes(*this);
@@ -277,9 +276,10 @@ LogicalResult GatherOp::verify() {
 }
 
 LogicalResult SliceOp::verify() {
-  for (auto [value, name] :
-       {std::pair{getStarts(), "starts"}, {getEnds(), "ends"},
-        {getAxes(), "axes"}, {getSteps(), "steps"}}) {
+  for (auto [value, name] : {std::pair{getStarts(), "starts"},
+                             {getEnds(), "ends"},
+                             {getAxes(), "axes"},
+                             {getSteps(), "steps"}}) {
     if (value && (failed(expectIndexLike(*this, value, name)) ||
                   failed(expectRank(*this, value, 1, name))))
       return failure();
@@ -305,9 +305,8 @@ LogicalResult SplitOp::verify() {
     SmallVector<int64_t> sizes;
     if (getConstantInts(getSplit(), sizes)) {
       if (sizes.size() != getNumResults())
-        return emitOpError("split has ")
-               << sizes.size() << " sizes for " << getNumResults()
-               << " results";
+        return emitOpError("split has ") << sizes.size() << " sizes for "
+                                         << getNumResults() << " results";
       if (llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
         return emitOpError("split sizes must be non-negative");
       auto shape = shapeOf(getInput());
@@ -371,8 +370,8 @@ LogicalResult ResizeOp::verify() {
     int64_t expected = getAxes() ? getAxes()->size() : *rank;
     for (Value v : {getScales(), getSizes()}) {
       auto shape = v ? shapeOf(v) : std::nullopt;
-      if (shape && shape->size() == 1 &&
-          !ShapedType::isDynamic((*shape)[0]) && (*shape)[0] != expected)
+      if (shape && shape->size() == 1 && !ShapedType::isDynamic((*shape)[0]) &&
+          (*shape)[0] != expected)
         return emitOpError("scales/sizes must have ")
                << expected << " values, got " << (*shape)[0];
     }

@@ -1,8 +1,9 @@
 //===- InferShapes.cpp - nb-infer-shapes ----------------------------------===//
 //
-// Refines result types to the shapes nb ops infer (InferResultShapesOpInterface).
-// Types only ever get more precise (the meet of declared and inferred), so
-// every nb user stays valid; other users see the old type via tensor.cast.
+// Refines result types to the shapes nb ops infer
+// (InferResultShapesOpInterface). Types only ever get more precise (the meet of
+// declared and inferred), so every nb user stays valid; other users see the old
+// type via tensor.cast.
 //
 //===----------------------------------------------------------------------===//
 #include "nibble/Dialect/NB/IR/NBOps.h"
@@ -36,8 +37,7 @@ void refineResult(OpResult result, Type refined) {
     return;
   OpBuilder builder(result.getContext());
   builder.setInsertionPointAfter(result.getOwner());
-  Value cast =
-      tensor::CastOp::create(builder, result.getLoc(), old, result);
+  Value cast = tensor::CastOp::create(builder, result.getLoc(), old, result);
   for (OpOperand *use : foreignUses)
     use->set(cast);
 }
@@ -71,8 +71,8 @@ void refineFunctionResults(func::FuncOp func, bool hasUses) {
                                                   declared, operand));
     }
   }
-  func.setType(FunctionType::get(func.getContext(), func.getArgumentTypes(),
-                                 results));
+  func.setType(
+      FunctionType::get(func.getContext(), func.getArgumentTypes(), results));
 }
 
 struct InferShapesPass : impl::InferShapesBase<InferShapesPass> {

@@ -39,10 +39,9 @@ quant::QuantizedType quantTypeFor(OpTy op, Type storage, Type dataType,
   if (!scale || (op.getZeroPoint() && !zeroPoint))
     return {};
   std::string reason;
-  quant::QuantizedType type =
-      getQuantTypeForQDQ(storage, scale, zeroPoint, op.getAxis(),
-                         op.getBlockSize(), dyn_cast<ShapedType>(dataType),
-                         reason);
+  quant::QuantizedType type = getQuantTypeForQDQ(
+      storage, scale, zeroPoint, op.getAxis(), op.getBlockSize(),
+      dyn_cast<ShapedType>(dataType), reason);
   if (!type && remark)
     op.emitRemark("not lifted to a quant type: ") << reason;
   return type;
@@ -83,10 +82,11 @@ struct LiftQuantizeLinear : OpRewritePattern<QuantizeLinearOp> {
     if (storageUses.empty())
       return success();
     rewriter.setInsertionPointAfter(op);
-    Value storageValue = quant::StorageCastOp::create(rewriter, op.getLoc(),
-                                                      resultType, op.getOutput());
+    Value storageValue = quant::StorageCastOp::create(
+        rewriter, op.getLoc(), resultType, op.getOutput());
     for (OpOperand *use : storageUses)
-      rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(storageValue); });
+      rewriter.modifyOpInPlace(use->getOwner(),
+                               [&] { use->set(storageValue); });
     return success();
   }
 };

@@ -23,12 +23,10 @@ namespace mlir::nb {
 /// saturates to it. `zeroPoint` may be null (zero). Returns a null type and
 /// sets `reason` when upstream quant types cannot express the parameters
 /// (float8 storage, non-positive scales, partial blocks, ...).
-quant::QuantizedType getQuantTypeForQDQ(Type storageType,
-                                        DenseElementsAttr scale,
-                                        DenseElementsAttr zeroPoint,
-                                        int64_t axis, int64_t blockSize,
-                                        ShapedType dataType,
-                                        std::string &reason);
+quant::QuantizedType
+getQuantTypeForQDQ(Type storageType, DenseElementsAttr scale,
+                   DenseElementsAttr zeroPoint, int64_t axis, int64_t blockSize,
+                   ShapedType dataType, std::string &reason);
 
 /// Whether two quant element types describe the same quantization, comparing
 /// scales with a relative tolerance (printed scales round-trip through
