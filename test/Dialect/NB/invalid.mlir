@@ -700,3 +700,19 @@ func.func @dynamic_quantize_result(%x: tensor<4xf32>) -> tensor<4xi8> {
   %0:3 = nb.dynamic_quantize_linear %x : (tensor<4xf32>) -> (tensor<4xi8>, tensor<f32>, tensor<ui8>)
   return %0#0 : tensor<4xi8>
 }
+
+// -----
+
+func.func @trilu_rank(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{input must have rank >= 2}}
+  %0 = nb.trilu %x : (tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @trilu_k(%x: tensor<4x4xf32>, %k: tensor<i32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{k must be a tensor of i64}}
+  %0 = nb.trilu %x, %k : (tensor<4x4xf32>, tensor<i32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}

@@ -63,8 +63,17 @@ NB_VERIFY_WITH(ReluOp, verifyNumericUnary)
 NB_VERIFY_WITH(NegOp, verifyNumericUnary)
 NB_VERIFY_WITH(AbsOp, verifyNumericUnary)
 NB_VERIFY_WITH(CastOp, verifyInferredResultShapes)
-NB_VERIFY_WITH(TriluOp, verifyInferredResultShapes)
 #undef NB_VERIFY_WITH
+
+LogicalResult TriluOp::verify() {
+  if (auto rank = getRank(getInput()); rank && *rank < 2)
+    return emitOpError("input must have rank >= 2, got ")
+           << getInput().getType();
+  if (getK() && (failed(expectI64(*this, getK(), "k")) ||
+                 failed(expectRankAtMost1(*this, getK(), "k"))))
+    return failure();
+  return verifyInferredResultShapes(*this);
+}
 
 LogicalResult ClipOp::verify() {
   for (Value bound : {getMin(), getMax()}) {
