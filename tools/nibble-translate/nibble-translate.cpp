@@ -3,7 +3,7 @@
 // `nibble-translate --import-onnx model.onnx -o model.mlir` (or
 // `--emit-bytecode`). Output goes through ToolOutputFile, which deletes the
 // file unless the translation succeeded, so a failed run leaves no partial
-// output. Nibble's passes are registered so the importer can run
+// output. The nb passes are registered so the importer can run
 // nb-infer-shapes (and nb-lift-qdq-to-quant-types for --lift-qdq).
 //
 //===----------------------------------------------------------------------===//
@@ -11,11 +11,11 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "nibble/Importer/ONNX/ONNXImporter.h"
-#include "nibble/InitAllNibble.h"
+#include "nibble/Dialect/NB/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllTranslations();
-  nibble::registerNibblePasses();
+  mlir::nb::registerNBPasses();
   nibble::registerONNXImportTranslation();
   return mlir::asMainReturnCode(mlir::mlirTranslateMain(
       argc, argv, "Nibble translation tool: ONNX to the nb dialect"));
