@@ -3,6 +3,7 @@
 #include "nibble/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 
@@ -34,6 +35,7 @@ struct ConstantToArith : OpRewritePattern<ConstantOp> {
 void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith>(patterns.getContext());
   populateElementwiseToLinalgPatterns(patterns);
+  populateContractionToLinalgPatterns(patterns);
   populateShapeOpsToTensorPatterns(patterns);
 }
 
@@ -48,7 +50,29 @@ struct ConvertNBToLinalgPass
                            func::FuncDialect>();
     target.addIllegalDialect<NBDialect>();
 
+    // arith rejects signed/unsigned integers (`ui8`), so tensors of them
+    // become signless at function boundaries; patterns read the signedness
+    // from the nb op they replace (IntegerLoweringUtils.h).
+    TypeConverter signlessConverter;
+    signlessConverter.addConversion([](Type type) { return type; });
+    signlessConverter.addConversion([](RankedTensorType type) -> Type {
+      auto intType = dyn_cast<IntegerType>(type.getElementType());
+      if (!intType || intType.isSignless())
+        return type;
+      return type.clone(
+          IntegerType::get(type.getContext(), intType.getWidth()));
+    });
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
+      return signlessConverter.isSignatureLegal(op.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp, func::CallOp>(
+        [&](Operation *op) { return signlessConverter.isLegal(op); });
+
     RewritePatternSet patterns(context);
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(
+        patterns, signlessConverter);
+    populateReturnOpTypeConversionPattern(patterns, signlessConverter);
+    populateCallOpTypeConversionPattern(patterns, signlessConverter);
     populateNBToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -18,6 +18,9 @@ void populateElementwiseToLinalgPatterns(RewritePatternSet &patterns);
 /// Range.
 void populateShapeOpsToTensorPatterns(RewritePatternSet &patterns);
 
+/// MatMul, Gemm, MatMulInteger, QLinearMatMul.
+void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 

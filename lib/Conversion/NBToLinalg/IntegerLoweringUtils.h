@@ -1,0 +1,60 @@
+//===- IntegerLoweringUtils.h - integer and requantization helpers -*- C++ -*-===//
+//
+// Internal to lib/Conversion/NBToLinalg: the scalar arithmetic shared by the
+// lowerings of integer and quantized ops (MatMulInteger, QLinearMatMul,
+// ConvInteger, QLinearConv, QuantizeLinear, ...).
+//
+// Signedness: linalg bodies compute on signless integers (arith rejects
+// `ui8`), so the pass converts tensor types to signless ones and these
+// helpers take the signedness from the nb op's original types.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NIBBLE_LIB_CONVERSION_NBTOLINALG_INTEGERLOWERINGUTILS_H
+#define NIBBLE_LIB_CONVERSION_NBTOLINALG_INTEGERLOWERINGUTILS_H
+
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::nb::lowering {
+
+/// `type` with a signless integer element type in place of a signed or
+/// unsigned one; other types are returned unchanged.
+Type getSignlessType(Type type);
+
+/// `value` (an operand of `op`) as a ranked tensor with a signless element
+/// type. Values whose producer was already converted are signless; constants
+/// are rebuilt signless; anything else is a match failure (it means the
+/// signless type conversion of the pass did not run).
+FailureOr<Value> getSignlessTensor(PatternRewriter &rewriter, Operation *op,
+                                   Value value);
+
+/// Converts the signless scalar `value`, whose original (nb-level) type is
+/// `sourceType` (which carries the signedness), to the signless or float
+/// type `targetType`: sign or zero extension, truncation, int<->float,
+/// float extension/truncation.
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type sourceType,
+                    Type targetType);
+
+/// The representable range of an ONNX integer storage type (signless means
+/// signed, as in ONNX's int8/int16/int32/int4).
+std::pair<int64_t, int64_t> getIntegerRange(IntegerType type);
+
+/// Rounds the float `value` half to even and saturates it to `storageType`'s
+/// range; returns a signless integer of its width. Values whose width needs
+/// it are clamped in f64 so that the bounds are exact.
+Value roundAndSaturate(OpBuilder &b, Location loc, Value value,
+                       IntegerType storageType);
+
+/// The indexing map, over `numDims` loop dims, of a quantization parameter
+/// that is either one value (rank 0, or all dims 1) or a 1-D tensor indexed
+/// by loop dim `vectorDim`. Fails on other shapes or on a vector whose static
+/// size differs from `vectorSize`.
+FailureOr<AffineMap> getParameterMap(Type parameterType, unsigned numDims,
+                                     std::optional<unsigned> vectorDim,
+                                     int64_t vectorSize);
+
+} // namespace mlir::nb::lowering
+
+#endif // NIBBLE_LIB_CONVERSION_NBTOLINALG_INTEGERLOWERINGUTILS_H
