@@ -9,6 +9,7 @@
 #include "nibble/Conversion/Passes.h"
 #include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
+#include "nibble/Pipelines/CPUCodegen.h"
 
 void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::nb::NBDialect, mlir::func::FuncDialect,
@@ -19,4 +20,5 @@ void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
 void nibble::registerNibblePasses() {
   mlir::nb::registerNBPasses();
   mlir::nb::registerNibbleConversionPasses();
+  nibble::registerNibblePipelines();
 }

@@ -26,6 +26,8 @@ using namespace nibble::driver;
 static const Command commands[] = {
     {"summary", "ops by type, parameter count and bytes per precision",
      runSummaryCommand},
+    {"run", "compile for the CPU and run on inputs (.npz, .npy, .pb)",
+     runRunCommand},
 #ifdef NIBBLE_HAVE_ONNX_IMPORTER
     {"import", "ONNX model to nb dialect MLIR", runImportCommand},
 #endif

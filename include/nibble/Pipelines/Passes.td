@@ -1,0 +1,57 @@
+//===- Passes.td - CPU codegen passes ----------------------*- tablegen -*-===//
+//
+// The passes of Nibble's own that the codegen pipelines need beside the
+// upstream ones. Each lives in lib/Pipelines/<PassName>.cpp and is tested in
+// test/Pipelines/<command-line-name>.mlir.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NIBBLE_PIPELINES_PASSES_TD
+#define NIBBLE_PIPELINES_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AnnotateCPUTarget : Pass<"nb-annotate-cpu-target", "::mlir::ModuleOp"> {
+  let summary = "Record the CPU a module is compiled for as module attributes";
+  let description = [{
+    Sets `llvm.target_triple` (the host's triple), `nibble.target` (the
+    target name), `nibble.target_cpu` and `nibble.target_features` (what LLVM
+    gets when the module is compiled) and `nibble.vector_bits` (the widest
+    vector register, which tiling uses to size vector tiles) on the module.
+
+    Targets: `x86-64-v3` (AVX2 + FMA, 256-bit vectors), `x86-64-v4`
+    (AVX-512, 512-bit vectors), `generic` (x86-64 baseline, 128-bit) and
+    `native` (the CPU this runs on). The JIT reads these attributes back, so
+    a module lowered once always runs with the features it was tiled for.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"native\"",
+           "x86-64-v3 | x86-64-v4 | native | generic">
+  ];
+}
+
+def CPUTileAndVectorize
+    : Pass<"nb-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
+  let description = [{
+    Tiles every linalg op with static loop bounds on tensors with `scf.for`
+    loops (TilingInterface): every parallel dimension but the innermost to 1,
+    the innermost parallel dimension to the widest divisor of its size that
+    fits the vector register (`nibble.vector_bits` on the module, 256 by
+    default), reduction dimensions to at most 16 elements. Tiles keep static
+    shapes, so `linalg::vectorize` turns each into vector transfers and
+    vector arithmetic (`vector.contract` for contractions) without masks.
+
+    Ops the vectorizer does not handle stay linalg ops on their tiles (the
+    pipeline lowers them to loops later), as do ops that read or write `i1`
+    tensors: LLVM packs vectors of `i1` into bits in memory, while scalar
+    `i1` elements take a byte each.
+  }];
+  let dependentDialects = [
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+#endif // NIBBLE_PIPELINES_PASSES_TD
