@@ -21,6 +21,12 @@ void populateShapeOpsToTensorPatterns(RewritePatternSet &patterns);
 /// MatMul, Gemm, MatMulInteger, QLinearMatMul.
 void populateContractionToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Transpose, Concat, Slice, Split, Gather, Pad, Trilu, Resize.
+void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Resize (part of the data movement set, in a file of its own).
+void populateResizeToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
