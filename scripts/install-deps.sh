@@ -11,7 +11,7 @@ set -Eeuo pipefail
 APT_PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler
-  ninja-build cmake g++ python3-pip libgtest-dev
+  ninja-build cmake g++ python3-pip libgtest-dev zlib1g-dev
 )
 # Packages that must come from apt.llvm.org when the distribution lacks them.
 LLVM_PACKAGES=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools)

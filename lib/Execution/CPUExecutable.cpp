@@ -328,6 +328,25 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
     return createStringError("cannot compile '" + options.functionName +
                              "' for input shapes " + shapeKey(args));
 
+  // Anything left outside the LLVM dialect would fail translation with a
+  // message that does not say what was left.
+  mlir::Operation *unlowered = nullptr;
+  module->walk([&](mlir::Operation *op) {
+    if (op == module->getOperation() ||
+        op->getName().getDialectNamespace() == "llvm")
+      return mlir::WalkResult::advance();
+    unlowered = op;
+    return mlir::WalkResult::interrupt();
+  });
+  if (unlowered) {
+    mlir::emitError(unlowered->getLoc())
+        << "'" << unlowered->getName()
+        << "' is left after nibble-cpu-codegen; the CPU pipeline cannot "
+           "lower it yet";
+    return createStringError("cannot compile '" + options.functionName +
+                             "' for input shapes " + shapeKey(args));
+  }
+
   auto builder = orc::JITTargetMachineBuilder::detectHost();
   if (!builder)
     return builder.takeError();

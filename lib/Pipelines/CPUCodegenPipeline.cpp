@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -48,12 +49,16 @@ static void addBufferizationStages(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // The clones that give results unique ownership become alloc + copy.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 }
 
 /// Buffers, vectors and loops to the LLVM dialect.
 static void addLLVMStages(OpPassManager &pm) {
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(createConvertLinalgToLoopsPass());
+  // convert-vector-to-llvm leaves multi-dimensional reductions alone.
+  funcPM.addPass(vector::createLowerVectorMultiReductionPass());
   // Transfers of more than one dimension become 1-D transfers, unrolled
   // (tiles are vector-sized, so the unrolled code stays small).
   funcPM.addPass(createConvertVectorToSCFPass(
