@@ -37,6 +37,7 @@ void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwiseToLinalgPatterns(patterns);
   populateContractionToLinalgPatterns(patterns);
   populateShapeOpsToTensorPatterns(patterns);
+  populateCastAndClipToLinalgPatterns(patterns);
   populateDataMovementToLinalgPatterns(patterns);
 }
 

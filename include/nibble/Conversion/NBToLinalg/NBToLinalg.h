@@ -27,6 +27,9 @@ void populateDataMovementToLinalgPatterns(RewritePatternSet &patterns);
 /// Resize (part of the data movement set, in a file of its own).
 void populateResizeToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Cast and Clip.
+void populateCastAndClipToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
