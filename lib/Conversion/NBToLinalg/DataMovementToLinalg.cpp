@@ -172,8 +172,7 @@ AxisSlice clampSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
 }
 
 /// A positive-stride `tensor.extract_slice` reads the elements; axes with a
-/// negative step are then reversed by a generic whose input map is
-/// `size - 1 - d`.
+/// negative step are then reversed by a generic reading index size - 1 - i.
 struct SliceToTensor : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -227,23 +226,23 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
     Value result = tensor::ExtractSliceOp::create(rewriter, loc, op.getData(),
                                                   offsets, sizes, strides);
     if (!reversed.empty()) {
-      MLIRContext *ctx = rewriter.getContext();
-      SmallVector<AffineExpr> exprs;
-      for (int64_t dim = 0; dim < rank; ++dim) {
-        AffineExpr d = getAffineDimExpr(dim, ctx);
-        exprs.push_back(llvm::is_contained(reversed, dim)
-                            ? getAffineConstantExpr(
-                                  getConstantIntValue(sizes[dim]).value() - 1,
-                                  ctx) -
-                                  d
-                            : d);
-      }
+      // Reads element size - 1 - i on reversed axes. An index computation
+      // in the body rather than a `size - 1 - d` indexing map, which tiling
+      // cannot shrink with the tile.
       auto type = cast<RankedTensorType>(result.getType());
       Value source = result;
       result = buildIndexedGeneric(
           rewriter, loc, type, tensor::getMixedSizes(rewriter, loc, source),
-          [](OpBuilder &, Location, ArrayRef<Value> args) { return args.back(); },
-          source, AffineMap::get(rank, 0, exprs, ctx));
+          [&](OpBuilder &b, Location nested, ArrayRef<Value> loop) {
+            SmallVector<Value> position(loop);
+            for (int64_t dim : reversed) {
+              Value last = arith::ConstantIndexOp::create(
+                  b, nested, getConstantIntValue(sizes[dim]).value() - 1);
+              position[dim] = arith::SubIOp::create(b, nested, last, loop[dim]);
+            }
+            return tensor::ExtractOp::create(b, nested, source, position)
+                .getResult();
+          });
     }
     if (result.getType() != resultType)
       result = tensor::CastOp::create(rewriter, loc, resultType, result);
