@@ -10,6 +10,7 @@
 #include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Pipelines/CPUCodegen.h"
+#include "nibble/Target/CPU/CPUCompiler.h"
 
 void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::nb::NBDialect, mlir::func::FuncDialect,
@@ -21,4 +22,5 @@ void nibble::registerNibblePasses() {
   mlir::nb::registerNBPasses();
   mlir::nb::registerNibbleConversionPasses();
   nibble::registerNibblePipelines();
+  nibble::registerTargetCPUPasses();
 }

@@ -28,6 +28,8 @@ static const Command commands[] = {
      runSummaryCommand},
     {"run", "compile for the CPU and run on inputs (.npz, .npy, .pb)",
      runRunCommand},
+    {"compile", "compile ahead of time into a deployable directory (.so)",
+     runCompileCommand},
 #ifdef NIBBLE_HAVE_ONNX_IMPORTER
     {"import", "ONNX model to nb dialect MLIR", runImportCommand},
 #endif
