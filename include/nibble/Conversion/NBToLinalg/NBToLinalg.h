@@ -30,6 +30,9 @@ void populateResizeToLinalgPatterns(RewritePatternSet &patterns);
 /// Cast and Clip.
 void populateCastAndClipToLinalgPatterns(RewritePatternSet &patterns);
 
+/// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear.
+void populateQuantizationToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
