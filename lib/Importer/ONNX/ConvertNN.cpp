@@ -1,9 +1,13 @@
 //===- ConvertNN.cpp - Convolution, normalization, pooling, linear algebra ===//
 //
-// Opset normalizations here: Softmax before 13 (flatten-to-2-D semantics,
+// Version normalizations here: Softmax before 13 (flatten-to-2-D semantics,
 // rewritten as Flatten -> Softmax -> Reshape unless the axis is the last
-// one) and ReduceMean before 18 (axes attribute -> constant operand).
-//
+// one), ReduceMean before 18 (axes attribute -> constant operand) and
+// BatchNormalization before 14 (training is asked for with extra outputs,
+// not an attribute). Other bumps reachable from opset 10 only widen types
+// (Conv/ConvTranspose/pools-22: bf16) or add attributes whose defaults keep
+// the old meaning (MaxPool-10 dilations/ceil_mode, AveragePool-19
+// dilations, Gemm-11 optional C).
 //===----------------------------------------------------------------------===//
 #include "ONNXImporterImpl.h"
 
@@ -114,7 +118,10 @@ LogicalResult convertQLinearConv(NodeContext &ctx) {
 LogicalResult convertBatchNorm(NodeContext &ctx) {
   if (failed(ctx.checkInputs(5, 5)))
     return failure();
-  if (ctx.getInt("training_mode", 0) != 0)
+  // Before 14 a node in training mode is one that asks for the running or
+  // saved statistics.
+  bool trainingOutputs = ctx.getVersion() < 14 && ctx.getNumOutputs() > 1;
+  if (trainingOutputs || ctx.getInt("training_mode", 0) != 0)
     return ctx.emitError() << "training mode is not supported (inference "
                               "only)",
            failure();
@@ -215,7 +222,7 @@ LogicalResult convertGlobalAveragePool(NodeContext &ctx) {
 LogicalResult convertSoftmax(NodeContext &ctx) {
   if (failed(ctx.checkInputs(1, 1)))
     return failure();
-  bool flattening = ctx.getOpset() < 13;
+  bool flattening = ctx.getVersion() < 13;
   int64_t axis = ctx.getInt("axis", flattening ? 1 : -1);
   OpBuilder &b = ctx.getBuilder();
   Value input = ctx.getInput(0);
@@ -230,7 +237,7 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
                                     input, axis);
     return ctx.setResults(op->getResults());
   }
-  // Opset < 13: softmax over the input flattened to 2-D at `axis`.
+  // Softmax < 13: softmax over the input flattened to 2-D at `axis`.
   Type elementType = ctx.getInputElementType(0);
   auto unranked = UnrankedTensorType::get(elementType);
   Value flat = nb::FlattenOp::create(b, ctx.getLoc(), unranked, input, axis);
@@ -246,7 +253,7 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
 LogicalResult convertReduceMean(NodeContext &ctx) {
   Value axes;
   bool noopWithEmptyAxes = false;
-  if (ctx.getOpset() < 18) {
+  if (ctx.getVersion() < 18) {
     if (failed(ctx.checkInputs(1, 1)))
       return failure();
     if (auto axesAttr = ctx.getInts("axes"))
@@ -288,20 +295,22 @@ LogicalResult convertGemm(NodeContext &ctx) {
 } // namespace
 
 void nibble::onnx_import::addNNConverters(ConverterTable &table) {
-  table.add("", "Conv", convertConv);
-  table.add("", "ConvTranspose", convertConvTranspose);
-  table.add("", "ConvInteger", convertConvInteger);
-  table.add("", "QLinearConv", convertQLinearConv);
-  table.add("", "BatchNormalization", convertBatchNorm);
-  table.add("", "LayerNormalization", convertLayerNorm);
-  table.add("", "SimplifiedLayerNormalization", convertSimplifiedLayerNorm);
-  table.add("com.microsoft", "SimplifiedLayerNormalization",
+  table.add("", "Conv", {1, 11, 22}, convertConv);
+  table.add("", "ConvTranspose", {1, 11, 22}, convertConvTranspose);
+  table.add("", "ConvInteger", {10}, convertConvInteger);
+  table.add("", "QLinearConv", {10}, convertQLinearConv);
+  table.add("", "BatchNormalization", {1, 6, 7, 9, 14, 15}, convertBatchNorm);
+  table.add("", "LayerNormalization", {17}, convertLayerNorm);
+  // ORT's contrib op, registered in the ONNX domain and in com.microsoft.
+  table.add("", "SimplifiedLayerNormalization", {1},
             convertSimplifiedLayerNorm);
-  table.add("", "MaxPool", convertMaxPool);
-  table.add("", "AveragePool", convertAveragePool);
-  table.add("", "GlobalAveragePool", convertGlobalAveragePool);
-  table.add("", "Softmax", convertSoftmax);
-  table.add("", "ReduceMean", convertReduceMean);
-  table.add("", "MatMul", convertMatMul);
-  table.add("", "Gemm", convertGemm);
+  table.add("com.microsoft", "SimplifiedLayerNormalization", {1},
+            convertSimplifiedLayerNorm);
+  table.add("", "MaxPool", {1, 8, 10, 11, 12, 22}, convertMaxPool);
+  table.add("", "AveragePool", {1, 7, 10, 11, 19, 22}, convertAveragePool);
+  table.add("", "GlobalAveragePool", {1, 22}, convertGlobalAveragePool);
+  table.add("", "Softmax", {1, 11, 13}, convertSoftmax);
+  table.add("", "ReduceMean", {1, 11, 13, 18}, convertReduceMean);
+  table.add("", "MatMul", {1, 9, 13}, convertMatMul);
+  table.add("", "Gemm", {1, 6, 7, 9, 11, 13}, convertGemm);
 }

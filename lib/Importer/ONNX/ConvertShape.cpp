@@ -1,11 +1,15 @@
 //===- ConvertShape.cpp - Shape, data-movement and constant ONNX ops ------===//
 //
-// Opset normalizations here, all towards the newest form (values that were
+// Version normalizations here, all towards the newest form (values that were
 // attributes become constant operands):
 //   Squeeze/Unsqueeze < 13: `axes` attribute; Split < 13: `split` attribute;
 //   Split 18: `num_outputs` (checked against the node's outputs);
-//   Resize 11/13: empty `roi`/`scales` tensors meaning "absent".
-//
+//   Pad-2: `pads` and `value` attributes; Pad-19 added the 'wrap' mode;
+//   Resize-10: (X, scales) only, with Upsample's asymmetric coordinates and
+//   floor rounding; Resize 11/13: empty `roi`/`scales` tensors for "absent";
+//   Range-27: `stash_type`, the precision float16/bfloat16 ranges compute in.
+// The other bumps (Flatten, Reshape, Shape, Squeeze, Transpose, Unsqueeze,
+// Identity, Constant, ConstantOfShape at 19-25) only admit new element types.
 //===----------------------------------------------------------------------===//
 #include "ONNXImporterImpl.h"
 
@@ -85,9 +89,9 @@ LogicalResult convertTranspose(NodeContext &ctx) {
   return ctx.setResults(op->getResults());
 }
 
-/// Axes of Squeeze/Unsqueeze: an attribute before opset 13, an input since.
+/// Axes of Squeeze/Unsqueeze: an attribute before version 13, an input since.
 FailureOr<Value> getAxesOperand(NodeContext &ctx, bool required) {
-  if (ctx.getOpset() < 13) {
+  if (ctx.getVersion() < 13) {
     if (failed(ctx.checkInputs(1, 1)))
       return failure();
     if (auto axes = ctx.getInts("axes"))
@@ -147,7 +151,8 @@ LogicalResult convertGather(NodeContext &ctx) {
 }
 
 LogicalResult convertSlice(NodeContext &ctx) {
-  // Opset 10 moved starts/ends/axes/steps to inputs; 11+ only widened types.
+  // Slice-10 moved starts/ends/axes/steps to inputs; 11+ only widened types
+  // (and allowed negative axes).
   if (failed(ctx.checkInputs(3, 5)))
     return failure();
   auto op = nb::SliceOp::create(ctx.getBuilder(), ctx.getLoc(),
@@ -159,7 +164,7 @@ LogicalResult convertSlice(NodeContext &ctx) {
 
 LogicalResult convertSplit(NodeContext &ctx) {
   Value split;
-  if (ctx.getOpset() < 13) {
+  if (ctx.getVersion() < 13) {
     if (failed(ctx.checkInputs(1, 1)))
       return failure();
     if (auto sizes = ctx.getInts("split"))
@@ -170,7 +175,7 @@ LogicalResult convertSplit(NodeContext &ctx) {
     split = ctx.getInput(1);
   }
   unsigned numOutputs = ctx.getNumOutputs();
-  if (ctx.getOpset() >= 18 && ctx.hasAttr("num_outputs")) {
+  if (ctx.getVersion() >= 18 && ctx.hasAttr("num_outputs")) {
     int64_t declared = ctx.getInt("num_outputs", 0);
     if (split)
       return ctx.emitError()
@@ -193,24 +198,76 @@ LogicalResult convertSplit(NodeContext &ctx) {
 }
 
 LogicalResult convertPad(NodeContext &ctx) {
-  // Opset 11 made pads and constant_value inputs; 18 added axes.
-  if (failed(ctx.checkInputs(2, ctx.getOpset() >= 18 ? 4 : 3)))
-    return failure();
   std::string modeName = ctx.getString("mode", "constant");
   auto mode = nb::symbolizePadMode(modeName);
-  if (!mode) {
+  if (!mode || (*mode == nb::PadMode::Wrap && ctx.getVersion() < 19)) {
     ctx.reportBadEnum("mode", modeName);
     return failure();
   }
+  Value pads, constantValue, axes;
+  if (ctx.getVersion() < 11) {
+    // Pad-2: pads and the (float) padding value are attributes.
+    if (failed(ctx.checkInputs(1, 1)))
+      return failure();
+    auto padsAttr = ctx.getInts("pads");
+    if (!padsAttr) {
+      if (!ctx.hasFailed())
+        ctx.emitError() << "attribute 'pads' is required";
+      return failure();
+    }
+    pads = ctx.createI64Constant(*padsAttr);
+    if (*mode == nb::PadMode::Constant) {
+      constantValue = ctx.createFloatScalar(ctx.getInputElementType(0),
+                                            ctx.getFloat("value", 0.0f),
+                                            "attribute 'value'");
+      if (!constantValue)
+        return failure();
+    }
+  } else {
+    // Pad-11 made pads and constant_value inputs; 18 added axes.
+    if (failed(ctx.checkInputs(2, ctx.getVersion() >= 18 ? 4 : 3)))
+      return failure();
+    pads = ctx.getInput(1);
+    constantValue = ctx.getInput(2);
+    axes = ctx.getInput(3);
+  }
   OpBuilder &b = ctx.getBuilder();
-  auto op = nb::PadOp::create(
-      b, ctx.getLoc(), ctx.getResultType(0), ctx.getInput(0), ctx.getInput(1),
-      ctx.getInput(2), ctx.getInput(3),
-      nb::PadModeAttr::get(b.getContext(), *mode));
+  auto op = nb::PadOp::create(b, ctx.getLoc(), ctx.getResultType(0),
+                              ctx.getInput(0), pads, constantValue, axes,
+                              nb::PadModeAttr::get(b.getContext(), *mode));
+  return ctx.setResults(op->getResults());
+}
+
+/// Resize-10: (X, scales) and a mode; Upsample's semantics, which Resize-11
+/// spells with asymmetric coordinates and, for nearest, floor rounding (as
+/// onnx's 10 -> 11 version adapter does).
+LogicalResult convertResize10(NodeContext &ctx) {
+  if (failed(ctx.checkInputs(2, 2)))
+    return failure();
+  std::string modeName = ctx.getString("mode", "nearest");
+  auto mode = nb::symbolizeResizeMode(modeName);
+  if (!mode || *mode == nb::ResizeMode::Cubic) {
+    ctx.reportBadEnum("mode", modeName);
+    return failure();
+  }
+  MLIRContext *mlirCtx = ctx.getContext();
+  OpBuilder &b = ctx.getBuilder();
+  auto op = nb::ResizeOp::create(
+      b, ctx.getLoc(), ctx.getResultType(0), ctx.getInput(0), Value(),
+      ctx.getInput(1), Value(), nb::ResizeModeAttr::get(mlirCtx, *mode),
+      nb::CoordinateTransformationModeAttr::get(
+          mlirCtx, nb::CoordinateTransformationMode::Asymmetric),
+      nb::NearestModeAttr::get(mlirCtx, nb::NearestMode::Floor),
+      b.getF32FloatAttr(-0.75f), b.getBoolAttr(false), b.getF32FloatAttr(0.0f),
+      b.getBoolAttr(false), DenseI64ArrayAttr(),
+      nb::KeepAspectRatioPolicyAttr::get(mlirCtx,
+                                         nb::KeepAspectRatioPolicy::Stretch));
   return ctx.setResults(op->getResults());
 }
 
 LogicalResult convertResize(NodeContext &ctx) {
+  if (ctx.getVersion() < 11)
+    return convertResize10(ctx);
   if (failed(ctx.checkInputs(1, 4)))
     return failure();
   MLIRContext *mlirCtx = ctx.getContext();
@@ -265,10 +322,41 @@ LogicalResult convertResize(NodeContext &ctx) {
 LogicalResult convertRange(NodeContext &ctx) {
   if (failed(ctx.checkInputs(3, 3)))
     return failure();
-  auto op = nb::RangeOp::create(ctx.getBuilder(), ctx.getLoc(),
-                                ctx.getResultType(0), ctx.getInput(0),
-                                ctx.getInput(1), ctx.getInput(2));
+  Value start = ctx.getInput(0), limit = ctx.getInput(1),
+        delta = ctx.getInput(2);
+  Type elementType = ctx.getInputElementType(0);
+  // Range-27: float16/bfloat16 ranges are computed in `stash_type` (float by
+  // default) and rounded back once, which nb spells as casts around an
+  // nb.range in that type. Other element types ignore the attribute.
+  bool lowPrecision = elementType.isF16() || elementType.isBF16();
+  if (ctx.getVersion() < 27 || !lowPrecision) {
+    auto op = nb::RangeOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                  ctx.getResultType(0), start, limit, delta);
+    return ctx.setResults(op->getResults());
+  }
+  int64_t stashType = ctx.getInt("stash_type", 1);
+  Type stash = convertElementType(stashType, *ctx.getContext());
+  if (!stash || !(stash.isF32() || stash.isF64()))
+    return ctx.emitError() << "attribute 'stash_type' must be FLOAT or "
+                              "DOUBLE, got "
+                           << dataTypeName(stashType),
+           failure();
+  // Separate statements: the casts appear in operand order.
+  start = ctx.castTo(start, stash);
+  limit = ctx.castTo(limit, stash);
+  delta = ctx.castTo(delta, stash);
+  Value range =
+      nb::RangeOp::create(ctx.getBuilder(), ctx.getLoc(),
+                          UnrankedTensorType::get(stash), start, limit, delta);
+  auto op = nb::CastOp::create(ctx.getBuilder(), ctx.getLoc(),
+                               ctx.getResultType(0), range, /*saturate=*/true);
   return ctx.setResults(op->getResults());
+}
+
+LogicalResult convertIdentity(NodeContext &ctx) {
+  if (failed(ctx.checkInputs(1, 1)))
+    return failure();
+  return ctx.setResults(ctx.getInput(0));
 }
 
 LogicalResult convertConstantOfShape(NodeContext &ctx) {
@@ -363,23 +451,28 @@ LogicalResult convertConstant(NodeContext &ctx) {
 } // namespace
 
 void nibble::onnx_import::addShapeConverters(ConverterTable &table) {
-  table.add("", "Concat", convertConcat);
-  table.add("", "Flatten", convertFlatten);
-  table.add("", "Reshape", convertReshape);
-  table.add("", "Transpose", convertTranspose);
-  table.add("", "Unsqueeze", convertUnsqueeze);
-  table.add("", "Squeeze", convertSqueeze);
-  table.add("", "Expand", [](NodeContext &ctx) {
+  table.add("", "Concat", {1, 4, 11, 13}, convertConcat);
+  table.add("", "Flatten", {1, 9, 11, 13, 21, 23, 24, 25}, convertFlatten);
+  table.add("", "Reshape", {1, 5, 13, 14, 19, 21, 23, 24, 25}, convertReshape);
+  table.add("", "Transpose", {1, 13, 21, 23, 24, 25}, convertTranspose);
+  table.add("", "Unsqueeze", {1, 11, 13, 21, 23, 24, 25}, convertUnsqueeze);
+  table.add("", "Squeeze", {1, 11, 13, 21, 23, 24, 25}, convertSqueeze);
+  table.add("", "Expand", {8, 13}, [](NodeContext &ctx) {
     return convertPlain<nb::ExpandOp>(ctx, 2);
   });
-  table.add("", "Shape", convertShape);
-  table.add("", "Gather", convertGather);
-  table.add("", "Slice", convertSlice);
-  table.add("", "Split", convertSplit);
-  table.add("", "Pad", convertPad);
-  table.add("", "Resize", convertResize);
-  table.add("", "Range", convertRange);
-  table.add("", "ConstantOfShape", convertConstantOfShape);
-  table.add("", "Trilu", convertTrilu);
-  table.add("", "Constant", convertConstant);
+  table.add("", "Shape", {1, 13, 15, 19, 21, 23, 24, 25}, convertShape);
+  table.add("", "Gather", {1, 11, 13}, convertGather);
+  table.add("", "Slice", {1, 10, 11, 13}, convertSlice);
+  table.add("", "Split", {1, 2, 11, 13, 18}, convertSplit);
+  table.add("", "Pad", {1, 2, 11, 13, 18, 19, 21, 23, 24, 25}, convertPad);
+  table.add("", "Resize", {10, 11, 13, 18, 19}, convertResize);
+  table.add("", "Range", {11, 27}, convertRange);
+  table.add("", "ConstantOfShape", {9, 20, 21, 23, 24, 25},
+            convertConstantOfShape);
+  table.add("", "Trilu", {14}, convertTrilu);
+  table.add("", "Constant", {1, 9, 11, 12, 13, 19, 21, 23, 24, 25},
+            convertConstant);
+  // Identity-14/16 admit sequences and optionals, which fail as types.
+  table.add("", "Identity", {1, 13, 14, 16, 19, 21, 23, 24, 25},
+            convertIdentity);
 }

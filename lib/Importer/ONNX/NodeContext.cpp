@@ -8,10 +8,13 @@ using namespace nibble::onnx_import;
 
 InFlightDiagnostic NodeContext::emitError() {
   hadError = true;
-  return mlir::emitError(loc)
-         << "node '" << cast<NameLoc>(loc).getName().getValue() << "' ("
-         << node.op_type() << ", domain '"
-         << domain << "', opset " << opset << "): ";
+  auto diag = mlir::emitError(loc)
+              << "node '" << cast<NameLoc>(loc).getName().getValue() << "' ("
+              << node.op_type();
+  if (version > 0)
+    diag << "-" << version;
+  return std::move(diag) << ", domain '" << domain << "', opset " << opset
+                         << "): ";
 }
 
 //===----------------------------------------------------------------------===//
@@ -261,4 +264,30 @@ Value NodeContext::createI64Constant(ArrayRef<int64_t> values) {
 
 Value NodeContext::createConstant(ElementsAttr attr) {
   return mlir::nb::ConstantOp::create(builder, loc, attr.getType(), attr);
+}
+
+Value NodeContext::createFloatScalar(Type elementType, double value,
+                                     StringRef what) {
+  auto floatType = dyn_cast<FloatType>(elementType);
+  if (!floatType) {
+    emitError() << what << " needs a float input, got " << elementType;
+    return {};
+  }
+  APFloat converted(value);
+  bool losesInfo;
+  converted.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+  return createConstant(DenseElementsAttr::get(
+      RankedTensorType::get({}, elementType), converted));
+}
+
+Value NodeContext::castTo(Value value, Type elementType) {
+  auto type = cast<ShapedType>(value.getType());
+  if (type.getElementType() == elementType)
+    return value;
+  Type resultType =
+      type.hasRank() ? Type(RankedTensorType::get(type.getShape(), elementType))
+                     : Type(UnrankedTensorType::get(elementType));
+  return mlir::nb::CastOp::create(builder, loc, resultType, value,
+                                  /*saturate=*/true);
 }

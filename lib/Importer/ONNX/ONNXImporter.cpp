@@ -2,8 +2,11 @@
 //
 // Parses the model, checks its structure (opsets, names, cycles) before
 // anything trusts it, optionally runs ONNX's shape inference, then walks the
-// nodes in topological order and converts each through the converter table.
-// Afterwards constants are folded and shapes refined (ONNXCleanup.cpp).
+// nodes in topological order and converts each through the converter table,
+// after resolving the node's op version from the model's opset for its
+// domain (ONNX's rule: the newest schema whose since_version is <= the
+// opset). Afterwards constants are folded and shapes refined
+// (ONNXCleanup.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "nibble/Importer/ONNX/ONNXImporter.h"
@@ -29,7 +32,11 @@ using namespace mlir;
 using namespace nibble;
 using namespace nibble::onnx_import;
 
-static constexpr int64_t kMinOpset = 11, kMaxOpset = 21;
+/// Opset 10 is where the quantized ops (ConvInteger, MatMulInteger,
+/// QLinearConv, QLinearMatMul) begin; 28 is the newest opset onnx 1.23
+/// defines, up to which the converters' version tables are complete (a newer
+/// opset may bring op versions the importer has not seen).
+static constexpr int64_t kMinOpset = 10, kMaxOpset = 28;
 /// libonnx 1.12's schemas stop at opset 17; its inference is not trusted
 /// beyond, where schemas of several ops changed.
 static constexpr int64_t kMaxShapeInferenceOpset = 17;
@@ -212,15 +219,8 @@ LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node,
   StringRef domain = normalizeDomain(node.domain());
   auto opsetIt = opsets.find(domain);
   int64_t opset = opsetIt == opsets.end() ? 1 : opsetIt->second;
-  NodeContext ctx(graph, node, domain, opset, loc, builder);
-
-  if (node.op_type() == "Identity" && domain.empty()) {
-    if (!ctx.hasInput(0)) {
-      ctx.emitError() << "expects one input";
-      return failure();
-    }
-    return ctx.setResults(ctx.getInput(0));
-  }
+  // Version 0 until the op is found in the converter table.
+  NodeContext ctx(graph, node, domain, opset, /*version=*/0, loc, builder);
 
   for (const auto &attr : node.attribute())
     if (!attr.ref_attr_name().empty()) {
@@ -229,8 +229,17 @@ LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node,
       return failure();
     }
 
-  if (ConvertFn convert = getConverterTable().lookup(domain, node.op_type())) {
-    if (failed(convert(ctx)) || ctx.hasFailed())
+  if (const OpConverter *converter =
+          getConverterTable().lookup(domain, node.op_type())) {
+    std::optional<int64_t> version = converter->resolve(opset);
+    if (!version) {
+      ctx.emitError() << "'" << node.op_type() << "' does not exist in opset "
+                      << opset << " of its domain; its first version is "
+                      << converter->versions.front();
+      return failure();
+    }
+    NodeContext versioned(graph, node, domain, opset, *version, loc, builder);
+    if (failed(converter->convert(versioned)) || versioned.hasFailed())
       return failure();
     return success();
   }

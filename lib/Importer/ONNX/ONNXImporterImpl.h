@@ -2,10 +2,14 @@
 //
 // Private to lib/Importer/ONNX. The graph importer (ONNXImporter.cpp) walks
 // the nodes in topological order and hands each one, wrapped in a
-// NodeContext, to the converter registered for its (domain, op type). The
-// converters (Convert*.cpp, grouped by op family) read inputs and attributes
-// through the context, which reports malformed attributes once, naming the
-// node, its op type, domain and opset.
+// NodeContext, to the converter registered for its (domain, op type). Each
+// registration carries the op's version history (the `since_version` of each
+// of its ONNX schemas); a node's op version is resolved from the model's
+// opset import for its domain, as ONNX defines it, and converters branch on
+// that version, never on the opset number. The converters (Convert*.cpp,
+// grouped by op family) read inputs and attributes through the context, which
+// reports malformed attributes once, naming the node, its op type and
+// version, domain and opset.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NIBBLE_LIB_IMPORTER_ONNX_ONNXIMPORTERIMPL_H
@@ -16,9 +20,11 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "onnx/onnx_pb.h"
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -108,20 +114,26 @@ private:
 /// builder positioned where its ops go.
 class NodeContext {
 public:
+  /// `version` is the op's resolved version (the since_version of the
+  /// schema in force at `opset`), 0 when the op is not in the table.
   NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
-              llvm::StringRef domain, int64_t opset, mlir::Location loc,
-              mlir::OpBuilder &builder)
+              llvm::StringRef domain, int64_t opset, int64_t version,
+              mlir::Location loc, mlir::OpBuilder &builder)
       : importer(importer), node(node), domain(domain), opset(opset),
-        loc(loc), builder(builder) {}
+        version(version), loc(loc), builder(builder) {}
 
   const onnx::NodeProto &getNode() const { return node; }
   llvm::StringRef getOpType() const { return node.op_type(); }
+  /// The model's opset for the node's domain.
   int64_t getOpset() const { return opset; }
+  /// The op's version: what converters branch on.
+  int64_t getVersion() const { return version; }
   mlir::Location getLoc() const { return loc; }
   mlir::OpBuilder &getBuilder() { return builder; }
   mlir::MLIRContext *getContext() { return builder.getContext(); }
 
-  /// An error at the node, prefixed with its name, op type, domain, opset.
+  /// An error at the node, prefixed with its name, op type and version,
+  /// domain and opset: "node 'n' (Cast-24, domain '', opset 25): ".
   mlir::InFlightDiagnostic emitError();
   /// True once an attribute getter reported an error.
   bool hasFailed() const { return hadError; }
@@ -178,6 +190,13 @@ public:
   mlir::Value createI64Constant(llvm::ArrayRef<int64_t> values);
   /// An nb.constant of `attr`.
   mlir::Value createConstant(mlir::ElementsAttr attr);
+  /// A rank-0 nb.constant of float type `elementType` holding `value`
+  /// (rounded to nearest even); null with an error for non-float types.
+  mlir::Value createFloatScalar(mlir::Type elementType, double value,
+                                llvm::StringRef what);
+  /// `value` converted to `elementType` by an nb.cast (saturating), or
+  /// `value` itself when it already has that element type.
+  mlir::Value castTo(mlir::Value value, mlir::Type elementType);
 
 private:
   bool checkType(const onnx::AttributeProto &attr, int expected,
@@ -187,6 +206,7 @@ private:
   const onnx::NodeProto &node;
   llvm::StringRef domain;
   int64_t opset;
+  int64_t version;
   mlir::Location loc;
   mlir::OpBuilder &builder;
   bool hadError = false;
@@ -194,19 +214,41 @@ private:
 
 using ConvertFn = mlir::LogicalResult (*)(NodeContext &);
 
+/// A converter and its op's version history.
+struct OpConverter {
+  ConvertFn convert;
+  /// The since_version of every schema of the op, ascending, up to the
+  /// newest opset the importer accepts (onnx.defs of onnx 1.23). Versions
+  /// before the one in force at opset 10 are listed for completeness; the
+  /// importer never resolves to them.
+  llvm::SmallVector<int64_t, 10> versions;
+
+  /// The version in force in `opset` of the op's domain: the greatest
+  /// since_version <= opset; nullopt when the op did not exist yet.
+  std::optional<int64_t> resolve(int64_t opset) const {
+    std::optional<int64_t> found;
+    for (int64_t version : versions)
+      if (version <= opset)
+        found = version;
+    return found;
+  }
+};
+
 /// (domain, op type) -> converter. Domain "" is the default ONNX domain.
 class ConverterTable {
 public:
-  void add(llvm::StringRef domain, llvm::StringRef opType, ConvertFn fn) {
-    table[(domain + "::" + opType).str()] = fn;
+  void add(llvm::StringRef domain, llvm::StringRef opType,
+           std::initializer_list<int64_t> versions, ConvertFn fn) {
+    table[(domain + "::" + opType).str()] = OpConverter{fn, versions};
   }
-  ConvertFn lookup(llvm::StringRef domain, llvm::StringRef opType) const {
+  const OpConverter *lookup(llvm::StringRef domain,
+                            llvm::StringRef opType) const {
     auto it = table.find((domain + "::" + opType).str());
-    return it == table.end() ? nullptr : it->second;
+    return it == table.end() ? nullptr : &it->second;
   }
 
 private:
-  llvm::StringMap<ConvertFn> table;
+  llvm::StringMap<OpConverter> table;
 };
 
 void addElementwiseConverters(ConverterTable &table);

@@ -50,7 +50,7 @@ struct ImportFlags {
 void nibble::registerONNXImportTranslation() {
   static ImportFlags flags;
   static TranslateRegistration registration(
-      "import-onnx", "Import an ONNX model (opsets 11-21) into the nb dialect",
+      "import-onnx", "Import an ONNX model (opsets 10-28) into the nb dialect",
       [](const std::shared_ptr<llvm::SourceMgr> &sourceMgr,
          llvm::raw_ostream &output, MLIRContext *context) -> LogicalResult {
         const llvm::MemoryBuffer *buffer =

@@ -22,14 +22,37 @@ using namespace mlir;
 using namespace nibble::onnx_import;
 
 namespace {
-// TensorProto::DataType values; libonnx 1.12's enum predates the float8 and
-// 4-bit types, so they are spelled out here.
+// TensorProto::DataType values; libonnx 1.12's enum predates the float8,
+// 4-, 2- and 6-bit types, so they are spelled out here (onnx 1.23's values).
 enum DataType : int32_t {
-  kFloat = 1, kUInt8 = 2, kInt8 = 3, kUInt16 = 4, kInt16 = 5, kInt32 = 6,
-  kInt64 = 7, kString = 8, kBool = 9, kFloat16 = 10, kDouble = 11,
-  kUInt32 = 12, kUInt64 = 13, kComplex64 = 14, kComplex128 = 15,
-  kBFloat16 = 16, kFloat8E4M3FN = 17, kFloat8E4M3FNUZ = 18,
-  kFloat8E5M2 = 19, kFloat8E5M2FNUZ = 20, kUInt4 = 21, kInt4 = 22,
+  kFloat = 1,
+  kUInt8 = 2,
+  kInt8 = 3,
+  kUInt16 = 4,
+  kInt16 = 5,
+  kInt32 = 6,
+  kInt64 = 7,
+  kString = 8,
+  kBool = 9,
+  kFloat16 = 10,
+  kDouble = 11,
+  kUInt32 = 12,
+  kUInt64 = 13,
+  kComplex64 = 14,
+  kComplex128 = 15,
+  kBFloat16 = 16,
+  kFloat8E4M3FN = 17,
+  kFloat8E4M3FNUZ = 18,
+  kFloat8E5M2 = 19,
+  kFloat8E5M2FNUZ = 20,
+  kUInt4 = 21,
+  kInt4 = 22,
+  kFloat4E2M1 = 23,
+  kFloat8E8M0 = 24,
+  kUInt2 = 25,
+  kInt2 = 26,
+  kFloat6E2M3 = 27,
+  kFloat6E3M2 = 28,
 };
 } // namespace
 
@@ -59,16 +82,32 @@ Type nibble::onnx_import::convertElementType(int32_t dataType,
   case kFloat8E5M2FNUZ: return Float8E5M2FNUZType::get(&ctx);
   case kUInt4: return unsignedInt(4);
   case kInt4: return b.getIntegerType(4);
+  case kFloat4E2M1:
+    return Float4E2M1FNType::get(&ctx);
+  case kFloat8E8M0:
+    return Float8E8M0FNUType::get(&ctx);
+  case kUInt2:
+    return unsignedInt(2);
+  case kInt2:
+    return b.getIntegerType(2);
+  case kFloat6E2M3:
+    return Float6E2M3FNType::get(&ctx);
+  case kFloat6E3M2:
+    return Float6E3M2FNType::get(&ctx);
   default: return {};
   }
 }
 
 StringRef nibble::onnx_import::dataTypeName(int32_t dataType) {
   static const char *const names[] = {
-      "UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
-      "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64",
-      "COMPLEX64", "COMPLEX128", "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ",
-      "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1"};
+      "UNDEFINED",      "FLOAT",        "UINT8",          "INT8",
+      "UINT16",         "INT16",        "INT32",          "INT64",
+      "STRING",         "BOOL",         "FLOAT16",        "DOUBLE",
+      "UINT32",         "UINT64",       "COMPLEX64",      "COMPLEX128",
+      "BFLOAT16",       "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
+      "FLOAT8E5M2FNUZ", "UINT4",        "INT4",           "FLOAT4E2M1",
+      "FLOAT8E8M0",     "UINT2",        "INT2",           "FLOAT6E2M3",
+      "FLOAT6E3M2"};
   if (dataType >= 0 && dataType < int32_t(std::size(names)))
     return names[dataType];
   return "unknown data type";
@@ -104,13 +143,17 @@ nibble::onnx_import::convertType(const onnx::TypeProto &type, Location loc) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Bytes per element in a dense buffer (i1 and 4-bit types excluded: they
+/// Bytes per element in a dense buffer (i1 and sub-byte types excluded: they
 /// are unpacked element by element).
 unsigned storageBytes(Type type) {
   return (type.getIntOrFloatBitWidth() + 7) / 8;
 }
 
-bool isPacked4Bit(Type type) { return type.getIntOrFloatBitWidth() == 4; }
+/// 2-, 4- and 6-bit types, which ONNX packs densely, low bits first.
+bool isSubByte(Type type) {
+  unsigned width = type.getIntOrFloatBitWidth();
+  return width > 1 && width < 8;
+}
 
 /// Resource keys print as bare identifiers; tensor names may be anything.
 std::string blobKey(StringRef name) {
@@ -154,8 +197,8 @@ ElementsAttr fromDenseBytes(RankedTensorType type, StringRef name,
   return DenseElementsAttr::getFromRawBuffer(type, bytes);
 }
 
-/// i1 and 4-bit tensors are built element by element from ONNX's byte (bool)
-/// or nibble-packed (int4/uint4) layout.
+/// i1 and sub-byte tensors are built element by element from ONNX's byte
+/// (bool) or bit-packed layout (element i at bit i * width, low bits first).
 ElementsAttr fromBytesUnpacked(RankedTensorType type, ArrayRef<uint8_t> bytes) {
   Type elementType = type.getElementType();
   int64_t n = type.getNumElements();
@@ -165,21 +208,33 @@ ElementsAttr fromBytesUnpacked(RankedTensorType type, ArrayRef<uint8_t> bytes) {
       values[i] = bytes[i] != 0;
     return DenseElementsAttr::get(type, values);
   }
+  unsigned width = elementType.getIntOrFloatBitWidth();
+  auto element = [&](int64_t i) {
+    uint64_t bit = uint64_t(i) * width, bits = 0;
+    for (unsigned j = 0; j < width; ++j, ++bit)
+      bits |= uint64_t((bytes[bit / 8] >> (bit % 8)) & 1) << j;
+    return APInt(width, bits);
+  };
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    SmallVector<APFloat> values;
+    values.reserve(n);
+    for (int64_t i = 0; i < n; ++i)
+      values.emplace_back(floatType.getFloatSemantics(), element(i));
+    return DenseElementsAttr::get(type, values);
+  }
   SmallVector<APInt> values;
   values.reserve(n);
-  for (int64_t i = 0; i < n; ++i) {
-    uint8_t nibble = (bytes[i / 2] >> (4 * (i % 2))) & 0xF;
-    values.push_back(APInt(4, nibble));
-  }
+  for (int64_t i = 0; i < n; ++i)
+    values.push_back(element(i));
   return DenseElementsAttr::get(type, values);
 }
 
-/// Expected size of the ONNX byte layout of `type` (4-bit packed two per byte).
+/// Expected size of the ONNX byte layout of `type` (sub-byte types packed).
 uint64_t onnxByteSize(RankedTensorType type) {
   uint64_t n = type.getNumElements();
   Type elementType = type.getElementType();
-  if (isPacked4Bit(elementType))
-    return (n + 1) / 2;
+  if (isSubByte(elementType))
+    return (n * elementType.getIntOrFloatBitWidth() + 7) / 8;
   if (elementType.isInteger(1))
     return n;
   return n * storageBytes(elementType);
@@ -315,7 +370,7 @@ FailureOr<ElementsAttr> convertTensorImpl(onnx::TensorProto &tensor,
   }
   auto type = RankedTensorType::get(shape, elementType);
   uint64_t expectedBytes = onnxByteSize(type);
-  bool unpack = elementType.isInteger(1) || isPacked4Bit(elementType);
+  bool unpack = elementType.isInteger(1) || isSubByte(elementType);
 
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     auto buffer = mapExternalData(tensor, expectedBytes, loc, policy);
@@ -386,10 +441,10 @@ FailureOr<ElementsAttr> convertTensorImpl(onnx::TensorProto &tensor,
   case kComplex128:
     break;
   default: {
-    // Everything else lives in int32_data, one element per value (4-bit
-    // types: two elements per value's low byte).
-    int64_t expected = isPacked4Bit(elementType) ? (numElements + 1) / 2
-                                                 : numElements;
+    // Everything else lives in int32_data, one element per value (sub-byte
+    // types: one packed byte per value).
+    int64_t expected =
+        isSubByte(elementType) ? int64_t(expectedBytes) : numElements;
     if (failed(checkCount(tensor.int32_data_size(), "int32_data", expected)))
       return failure();
     if (unpack) {

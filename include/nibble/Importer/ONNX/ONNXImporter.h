@@ -1,6 +1,6 @@
 //===- ONNXImporter.h - ONNX protobuf to the nb dialect ---------*- C++ -*-===//
 //
-// Reads an ONNX model (opsets 11 through 21) into a module holding one
+// Reads an ONNX model (opsets 10 through 28) into a module holding one
 // `func.func` (named after the graph, `main` by default) of `nb` ops. Node
 // names become `NameLoc`s, so every later diagnostic names the ONNX node.
 //

@@ -463,8 +463,8 @@ def opset9():
 
 
 @model
-def opset22():
-    return relu_model(opset=22)
+def opset29():
+    return relu_model(opset=29)
 
 
 @model
