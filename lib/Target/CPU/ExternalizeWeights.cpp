@@ -46,7 +46,7 @@ void ExternalizeWeightsPass::runOnOperation() {
   MLIRContext *context = &getContext();
   if (threshold < 0) {
     module.emitError() << "nb-externalize-weights: threshold must be >= 0, got "
-                       << threshold;
+                       << static_cast<int64_t>(threshold);
     return signalPassFailure();
   }
   for (StringRef name :

@@ -36,6 +36,7 @@ def ExternalizeWeights : Pass<"nb-externalize-weights", "::mlir::ModuleOp"> {
     are always created, so the runtime's contract holds for models without
     large constants too.
   }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
   let options = [
     Option<"threshold", "threshold", "int64_t", /*default=*/"1024",
            "Constants of at least this many bytes move to the payload">
@@ -62,6 +63,7 @@ def EmitModelEntryPoints
     the `nibble_model_*` symbols and nothing else. Fails when the signature
     is missing or does not match the lowered function.
   }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // NIBBLE_TARGET_CPU_PASSES_TD
