@@ -7,7 +7,7 @@
 # Included from cmake/CMakeLists.txt, which is processed after every other
 # directory, so every target exists here.
 get_property(_nibble_libs GLOBAL PROPERTY NIBBLE_EXPORTED_LIBS)
-set(_nibble_check_depends ${_nibble_libs} nibble-unittests)
+set(_nibble_check_depends ${_nibble_libs} nibble_runtime nibble-unittests)
 foreach(tool nibble-opt nibble-translate nibble)
   if(TARGET ${tool})
     list(APPEND _nibble_check_depends ${tool})
