@@ -27,6 +27,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -368,6 +369,13 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   engineOptions.jitCodeGenOptLevel = levels[options.optLevel];
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = false;
+  // memref.copy of non-contiguous views lowers to a call to memrefCopy.
+  SmallVector<StringRef, 1> sharedLibs;
+#ifdef NIBBLE_MLIR_C_RUNNER_UTILS
+  if (sys::fs::exists(NIBBLE_MLIR_C_RUNNER_UTILS))
+    sharedLibs.push_back(NIBBLE_MLIR_C_RUNNER_UTILS);
+#endif
+  engineOptions.sharedLibPaths = sharedLibs;
   auto engine = mlir::ExecutionEngine::create(*module, engineOptions,
                                               std::move(*machine));
   if (!engine)
