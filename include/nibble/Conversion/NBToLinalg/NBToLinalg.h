@@ -33,6 +33,10 @@ void populateCastAndClipToLinalgPatterns(RewritePatternSet &patterns);
 /// QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear.
 void populateQuantizationToLinalgPatterns(RewritePatternSet &patterns);
 
+/// BatchNormalization, LayerNormalization, SimplifiedLayerNormalization,
+/// Softmax, ReduceMean.
+void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
