@@ -716,3 +716,12 @@ func.func @trilu_k(%x: tensor<4x4xf32>, %k: tensor<i32>) -> tensor<4x4xf32> {
   %0 = nb.trilu %x, %k : (tensor<4x4xf32>, tensor<i32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
+
+// -----
+
+// Averaging needs arithmetic on the values: only MaxPool takes 8-bit integers.
+func.func @average_pool_uint8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  // expected-error @+1 {{input must have a float or quantized element type}}
+  %0 = nb.average_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}

@@ -238,3 +238,13 @@ func.func @constant_and_unranked(%x: tensor<*xf32>) -> tensor<*xf32> {
   %1 = nb.conv %0, %0 : (tensor<*xf32>, tensor<*xf32>) -> tensor<*xf32>
   return %1 : tensor<*xf32>
 }
+
+// -----
+
+// MaxPool-12 takes 8-bit integers.
+// CHECK-LABEL: func.func @max_pool_uint8
+// CHECK: nb.max_pool {{.*}} -> tensor<1x1x2x2xui8>
+func.func @max_pool_uint8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8> {
+  %0 = nb.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x2x2xui8>
+  return %0 : tensor<1x1x2x2xui8>
+}

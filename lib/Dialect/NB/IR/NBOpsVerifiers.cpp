@@ -337,7 +337,8 @@ static LogicalResult verifyPool(Operation *op, Value input,
                                 ArrayRef<int64_t> kernel,
                                 ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> pads,
-                                ArrayRef<int64_t> dilations) {
+                                ArrayRef<int64_t> dilations,
+                                bool allowInt8 = false) {
   if (llvm::any_of(kernel, [](int64_t k) { return k <= 0; }))
     return op->emitOpError("kernel_shape must be positive");
   std::optional<int64_t> rank = getRank(input);
@@ -346,7 +347,9 @@ static LogicalResult verifyPool(Operation *op, Value input,
   if (rank && static_cast<int64_t>(kernel.size()) != *rank - 2)
     return op->emitOpError("kernel_shape must have ")
            << *rank - 2 << " values, got " << kernel.size();
-  if (failed(expectFloatOrQuant(op, input, "input")))
+  // MaxPool-12 also takes int8/uint8: a max needs no arithmetic.
+  bool isInt8 = allowInt8 && isIntOfWidth(getElementType(input), 8);
+  if (!isInt8 && failed(expectFloatOrQuant(op, input, "input")))
     return failure();
   return verifyInferredResultShapes(op);
 }
@@ -355,7 +358,7 @@ LogicalResult MaxPoolOp::verify() {
   if (getStorageOrder() != 0 && getStorageOrder() != 1)
     return emitOpError("storage_order must be 0 or 1");
   return verifyPool(*this, getInput(), getKernelShape(), getStrides(),
-                    getPads(), getDilations());
+                    getPads(), getDilations(), /*allowInt8=*/true);
 }
 
 LogicalResult AveragePoolOp::verify() {
