@@ -37,6 +37,9 @@ void populateQuantizationToLinalgPatterns(RewritePatternSet &patterns);
 /// Softmax, ReduceMean.
 void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
 
+/// MaxPool, AveragePool, GlobalAveragePool.
+void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 
