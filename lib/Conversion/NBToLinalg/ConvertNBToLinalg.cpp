@@ -36,6 +36,7 @@ void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith>(patterns.getContext());
   populateElementwiseToLinalgPatterns(patterns);
   populateContractionToLinalgPatterns(patterns);
+  populateConvolutionToLinalgPatterns(patterns);
   populatePoolingToLinalgPatterns(patterns);
   populateNormalizationToLinalgPatterns(patterns);
   populateQuantizationToLinalgPatterns(patterns);

@@ -40,6 +40,9 @@ void populateNormalizationToLinalgPatterns(RewritePatternSet &patterns);
 /// MaxPool, AveragePool, GlobalAveragePool.
 void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 
+/// Conv, ConvTranspose, ConvInteger, QLinearConv.
+void populateConvolutionToLinalgPatterns(RewritePatternSet &patterns);
+
 /// All nb-to-linalg patterns.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
 

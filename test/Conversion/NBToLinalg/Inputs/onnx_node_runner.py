@@ -125,8 +125,8 @@ def run_lowered(model, feeds, nibble_opt, nibble_translate, workdir):
         f.write(module)
     llvm_ir = _run([_tool("mlir-opt"),
                     "--one-shot-bufferize=bufferize-function-boundaries",
-                    "--convert-linalg-to-loops", "--lower-affine",
-                    "--expand-strided-metadata", "--convert-scf-to-cf",
+                    "--convert-linalg-to-loops", "--expand-strided-metadata",
+                    "--lower-affine", "--convert-scf-to-cf",
                     "--convert-math-to-llvm", "--convert-math-to-libm",
                     "--convert-to-llvm", "--reconcile-unrealized-casts"],
                    stdin=module)
