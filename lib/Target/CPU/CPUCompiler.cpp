@@ -180,22 +180,100 @@ static Expected<std::string> findLinker(StringRef requested) {
   return *path;
 }
 
-static Error linkSharedLibrary(StringRef linker, StringRef objectPath,
-                               StringRef libraryPath) {
-  // -z defs: an unresolved symbol (a runtime helper the code should not
-  // need) fails here, not when a deployment loads the model.
-  SmallVector<StringRef> args = {linker,        "-shared",
-                                 "-o",          libraryPath,
-                                 objectPath,    "-lm",
-                                 "-Wl,-z,defs", "-Wl,-z,noexecstack"};
+/// C for the runtime helpers MLIR's lowering may call and that no MLIR
+/// library may provide on a deployment machine. `memrefCopy` (from
+/// finalize-memref-to-llvm, for copies between non-contiguous memrefs) is
+/// the one the CPU pipeline can emit; its ABI is MLIR's CRunnerUtils':
+/// memrefs passed as {rank, descriptor*}, descriptors as {allocated,
+/// aligned, offset, sizes[rank], strides[rank]}. Hidden, so model.so still
+/// exports only the nibble_model_* symbols.
+static constexpr const char *kSupportSource = R"c(
+#include <stdint.h>
+#include <string.h>
+
+typedef struct { int64_t rank; void *descriptor; } UnrankedMemRef;
+typedef struct {
+  char *allocated;
+  char *aligned;
+  int64_t offset;
+  int64_t sizesAndStrides[];
+} StridedDescriptor;
+
+__attribute__((visibility("hidden"))) void
+memrefCopy(int64_t elementSize, UnrankedMemRef *src, UnrankedMemRef *dst) {
+  const StridedDescriptor *from = src->descriptor;
+  const StridedDescriptor *to = dst->descriptor;
+  int64_t rank = src->rank;
+  const int64_t *sizes = from->sizesAndStrides;
+  const int64_t *srcStrides = from->sizesAndStrides + rank;
+  const int64_t *dstStrides = to->sizesAndStrides + rank;
+  for (int64_t d = 0; d < rank; ++d)
+    if (sizes[d] == 0)
+      return;
+  int64_t index[rank > 0 ? rank : 1];
+  memset(index, 0, sizeof(index));
+  char *s = from->aligned + from->offset * elementSize;
+  char *t = to->aligned + to->offset * elementSize;
+  for (;;) {
+    memcpy(t, s, (size_t)elementSize);
+    int64_t d = rank - 1;
+    for (; d >= 0; --d) {
+      s += srcStrides[d] * elementSize;
+      t += dstStrides[d] * elementSize;
+      if (++index[d] < sizes[d])
+        break;
+      s -= sizes[d] * srcStrides[d] * elementSize;
+      t -= sizes[d] * dstStrides[d] * elementSize;
+      index[d] = 0;
+    }
+    if (d < 0)
+      return;
+  }
+}
+)c";
+
+static Error runCompilerDriver(StringRef driver, ArrayRef<StringRef> args,
+                               StringRef what) {
   std::string message;
-  int status = sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0,
-                                   &message);
+  int status =
+      sys::ExecuteAndWait(driver, args, std::nullopt, {}, 0, 0, &message);
   if (status != 0)
-    return createStringError("linking model.so with '" + linker + "' failed" +
+    return createStringError(what + " with '" + driver + "' failed" +
                              (message.empty() ? " (exit status " +
                                                     std::to_string(status) + ")"
                                               : ": " + message));
+  return Error::success();
+}
+
+static Error linkSharedLibrary(StringRef linker, StringRef objectPath,
+                               StringRef libraryPath) {
+  SmallString<256> supportSource = sys::path::parent_path(objectPath);
+  sys::path::append(supportSource, "support.c");
+  SmallString<256> supportObject = sys::path::parent_path(objectPath);
+  sys::path::append(supportObject, "support.o");
+  {
+    std::error_code ec;
+    raw_fd_ostream os(supportSource, ec, sys::fs::OF_Text);
+    if (ec)
+      return createStringError(ec, "cannot write '" + supportSource + "'");
+    os << kSupportSource;
+  }
+  if (Error error = runCompilerDriver(
+          linker,
+          {linker, "-c", "-O2", "-fPIC", "-std=c99", "-o", supportObject,
+           supportSource},
+          "compiling the runtime helpers"))
+    return error;
+  // -z defs: an unresolved symbol (a runtime helper the code should not
+  // need) fails here, not when a deployment loads the model.
+  if (Error error = runCompilerDriver(
+          linker,
+          {linker, "-shared", "-o", libraryPath, objectPath, supportObject,
+           "-lm", "-Wl,-z,defs", "-Wl,-z,noexecstack"},
+          "linking model.so"))
+    return error;
+  sys::fs::remove(supportSource);
+  sys::fs::remove(supportObject);
   return Error::success();
 }
 
