@@ -30,7 +30,7 @@ static void addTensorStages(OpPassManager &pm,
   pm.addPass(nb::createConvertNBToLinalg());
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
-  funcPM.addPass(createLinalgElementwiseOpFusionPass());
+  funcPM.addPass(nb::createCPUFuseElementwise());
   funcPM.addPass(nb::createCPUTileAndVectorize());
   funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(createCSEPass());
@@ -67,9 +67,11 @@ static void addLLVMStages(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // Math on f16/bf16 computes in f32; functions with an LLVM intrinsic use
-  // it, the rest (erf, tanh, ...) call libm, which the JIT process provides.
+  // Math on f16/bf16 computes in f32; f32 tanh and erf become vector
+  // polynomials; functions with an LLVM intrinsic use it, the rest call
+  // libm, which the JIT process provides.
   pm.addPass(math::createMathExtendToSupportedTypes());
+  pm.addPass(nb::createCPUApproximateMath());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());

@@ -114,16 +114,7 @@ with tempfile.TemporaryDirectory() as tmp:
         session = ort.InferenceSession(model.SerializeToString(),
                                        providers=["CPUExecutionProvider"])
         expected = session.run(None, inputs)
-        outputs, proc = nibble_run.run(args.nibble, path, inputs, check=False)
-        if outputs is None:
-            # The bundled model needs conv/pool/batch-norm lowerings; until they
-            # land it is reported, not failed. Any other failure fails.
-            lowering = "failed to legalize operation 'nb." in proc.stderr
-            first = next((l for l in proc.stderr.splitlines() if "error" in l), "")
-            if name == "digits" and lowering:
-                print(f"{name}: not lowered yet: {first}")
-                continue
-            raise SystemExit(f"{name}: nibble run failed:\n{proc.stderr}")
+        outputs, proc = nibble_run.run(args.nibble, path, inputs)
         errors = [relative_error(a, e) for a, e in zip(outputs, expected)]
         assert all(a.shape == e.shape for a, e in zip(outputs, expected)), name
         error = max(errors)
@@ -142,5 +133,4 @@ sys.exit(0 if worst < BOUND else 1)
 # CHECK: mlp-batch-1: max relative error {{.*}} (ok)
 # CHECK: gelu-block: max relative error {{.*}} (ok)
 # CHECK: broadcast-arith: max relative error {{.*}} (ok)
-# The bundled model, once its ops lower (see above).
-# CHECK: digits: {{max relative error .* \(ok\)|not lowered yet: .*}}
+# CHECK: digits: max relative error {{.*}} (ok)

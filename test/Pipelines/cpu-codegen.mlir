@@ -33,13 +33,17 @@ func.func @matmul(%a: tensor<4x32xf32>, %b: tensor<32x16xf32>) -> tensor<4x16xf3
 
 // -----
 
-// Functions without an LLVM intrinsic call libm.
-// CHECK: llvm.func @erff(f32) -> f32
-// CHECK: llvm.func @erf(
-// CHECK: llvm.call @erff
-func.func @erf(%a: tensor<16xf32>) -> tensor<16xf32> {
+// f32 erf is a vector polynomial; f64 erf, which LLVM has no intrinsic for,
+// calls libm.
+// CHECK: llvm.func @erf(f64) -> f64
+// CHECK-LABEL: llvm.func @erf_f32_f64(
+// CHECK-NOT: llvm.call @erff
+// CHECK: llvm.intr.fma({{.+}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+// CHECK: llvm.call @erf({{.+}}) : (f64) -> f64
+func.func @erf_f32_f64(%a: tensor<16xf32>, %b: tensor<4xf64>) -> (tensor<16xf32>, tensor<4xf64>) {
   %0 = nb.erf %a : (tensor<16xf32>) -> tensor<16xf32>
-  return %0 : tensor<16xf32>
+  %1 = nb.erf %b : (tensor<4xf64>) -> tensor<4xf64>
+  return %0, %1 : tensor<16xf32>, tensor<4xf64>
 }
 
 // -----

@@ -3,7 +3,7 @@
 // nb on tensors to the LLVM dialect for one CPU target:
 //
 //   nb-annotate-cpu-target, canonicalize, nb-infer-shapes,
-//   convert-nb-to-linalg, linalg-fuse-elementwise-ops,
+//   convert-nb-to-linalg, nb-cpu-fuse-elementwise,
 //   nb-cpu-tile-and-vectorize, eliminate-empty-tensors, one-shot-bufferize
 //   (function boundaries, identity layouts), buffer-deallocation-pipeline,
 //   convert-linalg-to-loops (what did not vectorize), then vector, scf,

@@ -30,6 +30,25 @@ def AnnotateCPUTarget : Pass<"nb-annotate-cpu-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def CPUFuseElementwise : Pass<"nb-cpu-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg producers into their consumers";
+  let description = [{
+    `linalg-fuse-elementwise-ops` with a cost model for the CPU pipeline:
+    elementwise producers with a single use fuse into their consumer, and
+    reshapes fold into linalg ops by expanding their iteration spaces.
+
+    One fusion is refused: a producer that reads its own init operand (an
+    in-place update such as `conv += bias`) into a consumer with reduction
+    loops. The fused op would carry the producer's init as an output it
+    rewrites once per reduction step, applying the update again each time
+    (upstream's fusion gets this wrong in MLIR 22).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CPUTileAndVectorize
     : Pass<"nb-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to vector-sized tiles and vectorize them";
@@ -50,6 +69,22 @@ def CPUTileAndVectorize
   let dependentDialects = [
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect",
+  ];
+}
+
+def CPUApproximateMath : Pass<"nb-cpu-approximate-math"> {
+  let summary = "Replace f32 tanh and erf with polynomial approximations";
+  let description = [{
+    LLVM has no intrinsic for `tanh` and `erf`, so they would become libm
+    calls, one per vector lane. MLIR's polynomial approximations compute them
+    with vector arithmetic instead (accurate to a few ulp in f32). Only f32
+    and vectors of f32 are rewritten: f64 keeps libm's precision, and f16/bf16
+    are widened to f32 before this pass runs in the pipeline.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
     "::mlir::vector::VectorDialect",
   ];
 }
