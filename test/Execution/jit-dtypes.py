@@ -62,14 +62,16 @@ func.func @main(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %0 : tensor<3x4xf32>
 }""")
     a, b = random_array((3, 4), np.float32), random_array((3, 4), np.float32)
-    for fmt in ["npz", "npz-deflate", "npy", "pb", "dataset"]:
+    for fmt in ["npz", "npz-deflate", "npy", "npy-v2", "pb", "pb-typed", "dataset"]:
         (out,), _ = nibble_run.run(args.nibble, model, {"a": a, "b": b}, fmt=fmt)
         assert np.array_equal(out, a - b), fmt
         print(f"format {fmt}: ok")
     # CHECK: format npz: ok
     # CHECK: format npz-deflate: ok
     # CHECK: format npy: ok
+    # CHECK: format npy-v2: ok
     # CHECK: format pb: ok
+    # CHECK: format pb-typed: ok
     # CHECK: format dataset: ok
 
     # Integer and f64 arithmetic.
@@ -85,6 +87,20 @@ func.func @main(%a: {t}, %b: {t}) -> {t} {{
         assert out.dtype == dtype and np.array_equal(out, a * b), element
     # CHECK: arithmetic: i32 i64 f64 exact
     print("arithmetic: i32 i64 f64 exact")
+
+    # Typed-field TensorProtos of every element type (int32_data holds the
+    # 8- and 16-bit integers, bool and the bits of f16).
+    for element, dtype in DTYPES:
+        t = tensor((2, 3), element)
+        model = nibble_run.write_model(tmp, "identity.mlir", f"""
+func.func @main(%a: {t}) -> {t} {{
+  return %a : {t}
+}}""")
+        x = random_array((2, 3), dtype)
+        (out,), _ = nibble_run.run(args.nibble, model, {"a": x}, fmt="pb-typed")
+        assert out.dtype == x.dtype and np.array_equal(out, x), element
+    # CHECK: typed TensorProtos: all dtypes match
+    print("typed TensorProtos: all dtypes match")
 
     # Several outputs, and a dynamic batch compiled once per batch size.
     model = nibble_run.write_model(tmp, "dynamic.mlir", """

@@ -125,6 +125,24 @@ with tempfile.TemporaryDirectory() as tmp:
             timing = [l for l in proc.stdout.splitlines() if l.startswith("time:")]
             print(f"digits {timing[0] if timing else ''}")
 
+    # The bundled model on every target this CPU can run.
+    digits_path = os.path.join(tmp, "digits.onnx")
+    inputs = {"input": rng.random((16, 1, 8, 8)).astype(np.float32)}
+    expected = ort.InferenceSession(args.digits, providers=["CPUExecutionProvider"]).run(
+        None, inputs)
+    for target in ["generic", "x86-64-v3", "x86-64-v4"]:
+        outputs, proc = nibble_run.run(args.nibble, digits_path, inputs,
+                                       extra=["--target", target], check=False)
+        if outputs is None and "cannot run code for target" in proc.stderr:
+            print(f"digits --target {target}: this CPU cannot run it")
+            continue
+        if outputs is None:
+            raise SystemExit(f"digits --target {target}: nibble run failed:\n{proc.stderr}")
+        error = relative_error(outputs[0], expected[0])
+        worst = max(worst, error)
+        print(f"digits --target {target}: max relative error {error:.2e} "
+              f"({'ok' if error < BOUND else 'TOO LARGE'})")
+
 print(f"worst {worst:.2e}, bound {BOUND:.0e}")
 sys.exit(0 if worst < BOUND else 1)
 
@@ -134,3 +152,6 @@ sys.exit(0 if worst < BOUND else 1)
 # CHECK: gelu-block: max relative error {{.*}} (ok)
 # CHECK: broadcast-arith: max relative error {{.*}} (ok)
 # CHECK: digits: max relative error {{.*}} (ok)
+# CHECK: digits --target generic: max relative error {{.*}} (ok)
+# CHECK: digits --target x86-64-v3: max relative error {{.*}} (ok)
+# CHECK: digits --target x86-64-v4: {{max relative error .* \(ok\)|this CPU cannot run it}}

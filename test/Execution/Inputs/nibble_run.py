@@ -13,7 +13,9 @@ def write_inputs(directory, arrays, fmt):
     """Writes `arrays` ({name: ndarray}, ordered) in `fmt`; returns the paths.
 
     fmt: npz (stored), npz-deflate, npy (one file per array, by position),
-    pb (one TensorProto per array), dataset (an ONNX test data set folder).
+    npy-v2 (format 2.0 headers), pb (one raw_data TensorProto per array),
+    pb-typed (typed-field TensorProtos), dataset (an ONNX test data set
+    folder).
     """
     names = list(arrays)
     if fmt == "npz":
@@ -26,6 +28,25 @@ def write_inputs(directory, arrays, fmt):
         with zipfile.ZipFile(path) as archive:
             assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in archive.infolist())
         return [path]
+    if fmt == "npy-v2":
+        paths = []
+        for index, name in enumerate(names):
+            paths.append(os.path.join(directory, f"arg{index}.npy"))
+            with open(paths[-1], "wb") as f:
+                np.lib.format.write_array(f, arrays[name], version=(2, 0))
+        return paths
+    if fmt == "pb-typed":
+        # TensorProtos with typed fields (float_data, int32_data...), not raw_data.
+        from onnx import helper, numpy_helper
+        paths = []
+        for index, name in enumerate(names):
+            array = arrays[name]
+            data_type = helper.np_dtype_to_tensor_dtype(array.dtype)
+            tensor = helper.make_tensor(name, data_type, array.shape, array.flatten().tolist())
+            paths.append(os.path.join(directory, f"input_{index}.pb"))
+            with open(paths[-1], "wb") as f:
+                f.write(tensor.SerializeToString())
+        return paths
     if fmt == "npy":
         paths = []
         for index, name in enumerate(names):
