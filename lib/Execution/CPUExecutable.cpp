@@ -53,6 +53,18 @@ static std::optional<ElementType> toElementType(mlir::Type type) {
     return ElementType::BFloat16;
   if (type.isF64())
     return ElementType::Float64;
+  if (isa<mlir::Float8E4M3FNType>(type))
+    return ElementType::Float8E4M3FN;
+  if (isa<mlir::Float8E4M3FNUZType>(type))
+    return ElementType::Float8E4M3FNUZ;
+  if (isa<mlir::Float8E5M2Type>(type))
+    return ElementType::Float8E5M2;
+  if (isa<mlir::Float8E5M2FNUZType>(type))
+    return ElementType::Float8E5M2FNUZ;
+  if (isa<mlir::Float8E8M0FNUType>(type))
+    return ElementType::Float8E8M0FNU;
+  if (isa<mlir::Float4E2M1FNType>(type))
+    return ElementType::Float4E2M1FN;
   auto integer = dyn_cast<mlir::IntegerType>(type);
   if (!integer)
     return std::nullopt;
@@ -60,6 +72,10 @@ static std::optional<ElementType> toElementType(mlir::Type type) {
   switch (integer.getWidth()) {
   case 1:
     return ElementType::Bool;
+  case 2:
+    return isUnsigned ? ElementType::UInt2 : ElementType::Int2;
+  case 4:
+    return isUnsigned ? ElementType::UInt4 : ElementType::Int4;
   case 8:
     return isUnsigned ? ElementType::UInt8 : ElementType::Int8;
   case 16:
@@ -85,8 +101,8 @@ static Expected<TensorSpec> toTensorSpec(mlir::Type type, std::string name,
     os << type;
     return createStringError(what + " '" + name + "' has type " + typeText +
                              ", which the CPU runner cannot pass (tensors of "
-                             "f16, bf16, f32, f64, i1 and 8- to 64-bit "
-                             "integers only)");
+                             "f4/f8 variants, f16, bf16, f32, f64, i1 and "
+                             "2- to 64-bit integers only)");
   }
   TensorSpec spec{std::move(name), *element, {}, tensorType.hasRank()};
   if (spec.ranked)
@@ -482,6 +498,8 @@ CPUExecutable::run(ArrayRef<const HostArray *> inputs) {
     if (output.getNumElements() > 0)
       copyStrided(aligned + offset * elementSize, sizes, strides, elementSize,
                   out);
+    // Code stores sub-byte values in the low bits of their byte.
+    canonicalizeNarrowElements(output);
     // The results are the caller's to free, once even if returned twice.
     if (freed.insert(reinterpret_cast<int64_t>(allocated)).second)
       std::free(allocated);

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -86,12 +87,45 @@ static FailureOr<SmallVector<int64_t>> computeTileSizes(linalg::LinalgOp op,
   return tiles;
 }
 
-/// Vectors of i1 are bit-packed in memory while memrefs of i1 hold a byte per
-/// element, so transfers of i1 tensors would read the wrong bits.
-static bool accessesI1Tensors(linalg::LinalgOp op) {
+/// Whether some operand is indexed by an expression that decreases as a loop
+/// index grows (`2 - d3`, as in flipped convolution weights) or that is not
+/// linear (mod, div). Tiling computes operand slices from the tile's first
+/// and last index, which is only right for increasing linear indexing.
+static bool hasNonIncreasingIndexing(linalg::LinalgOp op) {
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    for (AffineExpr result : map.getResults()) {
+      bool increasing = true;
+      result.walk([&](AffineExpr expr) {
+        if (expr.getKind() == AffineExprKind::Mod ||
+            expr.getKind() == AffineExprKind::FloorDiv ||
+            expr.getKind() == AffineExprKind::CeilDiv) {
+          increasing = false;
+          return;
+        }
+        auto mul = dyn_cast<AffineBinaryOpExpr>(expr);
+        if (!mul || mul.getKind() != AffineExprKind::Mul)
+          return;
+        auto factor = dyn_cast<AffineConstantExpr>(mul.getRHS());
+        if (!factor)
+          factor = dyn_cast<AffineConstantExpr>(mul.getLHS());
+        if (!factor || factor.getValue() < 0)
+          increasing = false;
+      });
+      if (!increasing)
+        return true;
+    }
+  }
+  return false;
+}
+
+/// Vectors of sub-byte elements (i1, i4, f4...) are bit-packed in memory
+/// while memrefs of them hold a byte per element, so transfers of such
+/// tensors would read the wrong bits.
+static bool accessesSubByteTensors(linalg::LinalgOp op) {
   return llvm::any_of(op->getOperandTypes(), [](Type type) {
-    return isa<ShapedType>(type) &&
-           getElementTypeOrSelf(type).isInteger(1);
+    Type element = getElementTypeOrSelf(type);
+    return isa<ShapedType>(type) && element.isIntOrFloat() &&
+           element.getIntOrFloatBitWidth() < 8;
   });
 }
 
@@ -115,6 +149,8 @@ struct CPUTileAndVectorizePass
     });
     IRRewriter rewriter(context);
     for (linalg::LinalgOp op : candidates) {
+      if (hasNonIncreasingIndexing(op))
+        continue;
       FailureOr<SmallVector<int64_t>> tiles = computeTileSizes(op, vectorBits);
       if (failed(tiles) || llvm::all_of(*tiles, [](int64_t t) { return !t; }))
         continue;
@@ -141,7 +177,7 @@ struct CPUTileAndVectorizePass
     SmallVector<linalg::LinalgOp> tiles;
     func.walk([&](linalg::LinalgOp op) {
       if (!op.hasPureTensorSemantics() || op.hasDynamicShape() ||
-          accessesI1Tensors(op))
+          accessesSubByteTensors(op))
         return;
       int64_t elements = 1;
       for (int64_t bound : op.getStaticLoopRanges())

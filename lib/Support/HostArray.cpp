@@ -13,6 +13,16 @@ unsigned nibble::getElementSize(ElementType type) {
   case ElementType::Bool:
   case ElementType::Int8:
   case ElementType::UInt8:
+  case ElementType::Int4:
+  case ElementType::UInt4:
+  case ElementType::Int2:
+  case ElementType::UInt2:
+  case ElementType::Float8E4M3FN:
+  case ElementType::Float8E4M3FNUZ:
+  case ElementType::Float8E5M2:
+  case ElementType::Float8E5M2FNUZ:
+  case ElementType::Float8E8M0FNU:
+  case ElementType::Float4E2M1FN:
     return 1;
   case ElementType::Int16:
   case ElementType::UInt16:
@@ -59,13 +69,75 @@ StringRef nibble::getElementTypeName(ElementType type) {
     return "float32";
   case ElementType::Float64:
     return "float64";
+  case ElementType::Int4:
+    return "int4";
+  case ElementType::UInt4:
+    return "uint4";
+  case ElementType::Int2:
+    return "int2";
+  case ElementType::UInt2:
+    return "uint2";
+  case ElementType::Float8E4M3FN:
+    return "float8_e4m3fn";
+  case ElementType::Float8E4M3FNUZ:
+    return "float8_e4m3fnuz";
+  case ElementType::Float8E5M2:
+    return "float8_e5m2";
+  case ElementType::Float8E5M2FNUZ:
+    return "float8_e5m2fnuz";
+  case ElementType::Float8E8M0FNU:
+    return "float8_e8m0fnu";
+  case ElementType::Float4E2M1FN:
+    return "float4_e2m1fn";
   }
   return "unknown";
 }
 
 bool nibble::isFloatingPoint(ElementType type) {
-  return type == ElementType::Float16 || type == ElementType::BFloat16 ||
-         type == ElementType::Float32 || type == ElementType::Float64;
+  switch (type) {
+  case ElementType::Float16:
+  case ElementType::BFloat16:
+  case ElementType::Float32:
+  case ElementType::Float64:
+  case ElementType::Float8E4M3FN:
+  case ElementType::Float8E4M3FNUZ:
+  case ElementType::Float8E5M2:
+  case ElementType::Float8E5M2FNUZ:
+  case ElementType::Float8E8M0FNU:
+  case ElementType::Float4E2M1FN:
+    return true;
+  default:
+    return false;
+  }
+}
+
+unsigned nibble::getElementBitWidth(ElementType type) {
+  switch (type) {
+  case ElementType::Int4:
+  case ElementType::UInt4:
+  case ElementType::Float4E2M1FN:
+    return 4;
+  case ElementType::Int2:
+  case ElementType::UInt2:
+    return 2;
+  default:
+    return 8 * getElementSize(type);
+  }
+}
+
+void nibble::canonicalizeNarrowElements(HostArray &array) {
+  unsigned bits = getElementBitWidth(array.type);
+  if (bits >= 8)
+    return;
+  bool isSigned =
+      array.type == ElementType::Int4 || array.type == ElementType::Int2;
+  uint8_t mask = (1u << bits) - 1;
+  for (uint8_t &byte : array.data) {
+    uint8_t value = byte & mask;
+    if (isSigned && (value >> (bits - 1)))
+      value |= ~mask;
+    byte = value;
+  }
 }
 
 nibble::HostArray::HostArray(std::string name, ElementType type,
@@ -101,8 +173,12 @@ static T load(const uint8_t *bytes) {
   return value;
 }
 
-static double halfToDouble(uint16_t bits, const fltSemantics &semantics) {
-  APFloat value(semantics, APInt(16, bits));
+static double smallFloatToDouble(uint64_t bits, unsigned width,
+                                 const fltSemantics &semantics) {
+  APFloat value(semantics, APInt(width, bits));
+  bool losesInfo;
+  value.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+                &losesInfo);
   return value.convertToDouble();
 }
 
@@ -128,9 +204,27 @@ double nibble::HostArray::getAsDouble(int64_t index) const {
   case ElementType::UInt64:
     return static_cast<double>(load<uint64_t>(bytes));
   case ElementType::Float16:
-    return halfToDouble(load<uint16_t>(bytes), APFloat::IEEEhalf());
+    return smallFloatToDouble(load<uint16_t>(bytes), 16, APFloat::IEEEhalf());
   case ElementType::BFloat16:
-    return halfToDouble(load<uint16_t>(bytes), APFloat::BFloat());
+    return smallFloatToDouble(load<uint16_t>(bytes), 16, APFloat::BFloat());
+  case ElementType::Int4:
+  case ElementType::Int2:
+    return load<int8_t>(bytes);
+  case ElementType::UInt4:
+  case ElementType::UInt2:
+    return load<uint8_t>(bytes);
+  case ElementType::Float8E4M3FN:
+    return smallFloatToDouble(bytes[0], 8, APFloat::Float8E4M3FN());
+  case ElementType::Float8E4M3FNUZ:
+    return smallFloatToDouble(bytes[0], 8, APFloat::Float8E4M3FNUZ());
+  case ElementType::Float8E5M2:
+    return smallFloatToDouble(bytes[0], 8, APFloat::Float8E5M2());
+  case ElementType::Float8E5M2FNUZ:
+    return smallFloatToDouble(bytes[0], 8, APFloat::Float8E5M2FNUZ());
+  case ElementType::Float8E8M0FNU:
+    return smallFloatToDouble(bytes[0], 8, APFloat::Float8E8M0FNU());
+  case ElementType::Float4E2M1FN:
+    return smallFloatToDouble(bytes[0] & 0xF, 4, APFloat::Float4E2M1FN());
   case ElementType::Float32:
     return load<float>(bytes);
   case ElementType::Float64:

@@ -83,6 +83,18 @@ static StringRef getDescr(ElementType type) {
     return "<f4";
   case ElementType::Float64:
     return "<f8";
+  // ml_dtypes' narrow types: 1-byte void to numpy (view with ml_dtypes).
+  case ElementType::Int4:
+  case ElementType::UInt4:
+  case ElementType::Int2:
+  case ElementType::UInt2:
+  case ElementType::Float8E4M3FN:
+  case ElementType::Float8E4M3FNUZ:
+  case ElementType::Float8E5M2:
+  case ElementType::Float8E5M2FNUZ:
+  case ElementType::Float8E8M0FNU:
+  case ElementType::Float4E2M1FN:
+    return "|V1";
   }
   return "";
 }

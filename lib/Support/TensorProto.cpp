@@ -16,8 +16,45 @@ using namespace llvm;
 using nibble::ElementType;
 using nibble::HostArray;
 
+// Data types newer than the ONNX 1.12 headers this builds against; the
+// field is a plain int32, so newer files parse all the same.
+namespace onnx_types {
+enum : int {
+  Float8E4M3FN = 17,
+  Float8E4M3FNUZ = 18,
+  Float8E5M2 = 19,
+  Float8E5M2FNUZ = 20,
+  UInt4 = 21,
+  Int4 = 22,
+  Float4E2M1 = 23,
+  Float8E8M0 = 24,
+  UInt2 = 25,
+  Int2 = 26,
+};
+} // namespace onnx_types
+
 static std::optional<ElementType> fromONNXType(int dataType) {
   switch (dataType) {
+  case onnx_types::Float8E4M3FN:
+    return ElementType::Float8E4M3FN;
+  case onnx_types::Float8E4M3FNUZ:
+    return ElementType::Float8E4M3FNUZ;
+  case onnx_types::Float8E5M2:
+    return ElementType::Float8E5M2;
+  case onnx_types::Float8E5M2FNUZ:
+    return ElementType::Float8E5M2FNUZ;
+  case onnx_types::UInt4:
+    return ElementType::UInt4;
+  case onnx_types::Int4:
+    return ElementType::Int4;
+  case onnx_types::Float4E2M1:
+    return ElementType::Float4E2M1FN;
+  case onnx_types::Float8E8M0:
+    return ElementType::Float8E8M0FNU;
+  case onnx_types::UInt2:
+    return ElementType::UInt2;
+  case onnx_types::Int2:
+    return ElementType::Int2;
   case onnx::TensorProto::FLOAT:
     return ElementType::Float32;
   case onnx::TensorProto::UINT8:
@@ -77,6 +114,26 @@ static int toONNXType(ElementType type) {
     return onnx::TensorProto::UINT64;
   case ElementType::BFloat16:
     return onnx::TensorProto::BFLOAT16;
+  case ElementType::Float8E4M3FN:
+    return onnx_types::Float8E4M3FN;
+  case ElementType::Float8E4M3FNUZ:
+    return onnx_types::Float8E4M3FNUZ;
+  case ElementType::Float8E5M2:
+    return onnx_types::Float8E5M2;
+  case ElementType::Float8E5M2FNUZ:
+    return onnx_types::Float8E5M2FNUZ;
+  case ElementType::UInt4:
+    return onnx_types::UInt4;
+  case ElementType::Int4:
+    return onnx_types::Int4;
+  case ElementType::Float4E2M1FN:
+    return onnx_types::Float4E2M1;
+  case ElementType::Float8E8M0FNU:
+    return onnx_types::Float8E8M0;
+  case ElementType::UInt2:
+    return onnx_types::UInt2;
+  case ElementType::Int2:
+    return onnx_types::Int2;
   }
   return onnx::TensorProto::UNDEFINED;
 }
@@ -105,6 +162,30 @@ Expected<HostArray> nibble::parseTensorProto(StringRef bytes, StringRef what) {
   std::vector<int64_t> shape(proto.dims().begin(), proto.dims().end());
   HostArray array(proto.name(), *type, std::move(shape));
   int64_t count = array.getNumElements();
+
+  // Sub-byte types are packed, low bits first, in raw_data and in the low
+  // byte of each int32_data entry.
+  unsigned bits = getElementBitWidth(*type);
+  if (bits < 8) {
+    unsigned perByte = 8 / bits;
+    size_t packedSize = (count + perByte - 1) / perByte;
+    std::string packed;
+    if (proto.has_raw_data()) {
+      packed = proto.raw_data();
+    } else {
+      for (int32_t entry : proto.int32_data())
+        packed.push_back(static_cast<char>(entry & 0xFF));
+    }
+    if (packed.size() != packedSize)
+      return createStringError(what + ": holds " + Twine(packed.size()) +
+                               " packed bytes, " + array.describe() +
+                               " needs " + Twine(packedSize));
+    for (int64_t i = 0; i < count; ++i)
+      array.data[i] = static_cast<uint8_t>(packed[i / perByte]) >>
+                      (bits * (i % perByte));
+    canonicalizeNarrowElements(array);
+    return array;
+  }
 
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != array.data.size())
@@ -159,6 +240,17 @@ Expected<HostArray> nibble::parseTensorProto(StringRef bytes, StringRef what) {
   case ElementType::Int8:
   case ElementType::UInt8:
   case ElementType::Bool:
+  case ElementType::Float8E4M3FN:
+  case ElementType::Float8E4M3FNUZ:
+  case ElementType::Float8E5M2:
+  case ElementType::Float8E5M2FNUZ:
+  case ElementType::Float8E8M0FNU:
+  // Sub-byte types returned above; listed for a complete switch.
+  case ElementType::Int4:
+  case ElementType::UInt4:
+  case ElementType::Int2:
+  case ElementType::UInt2:
+  case ElementType::Float4E2M1FN:
     present = proto.int32_data_size();
     if (present == count)
       copyNarrowed<uint8_t>(proto.int32_data(), array);
@@ -187,7 +279,18 @@ std::string nibble::serializeTensorProto(const HostArray &array) {
   proto.set_data_type(toONNXType(array.type));
   for (int64_t extent : array.shape)
     proto.add_dims(extent);
-  proto.set_raw_data(array.data.data(), array.data.size());
+  unsigned bits = getElementBitWidth(array.type);
+  if (bits >= 8) {
+    proto.set_raw_data(array.data.data(), array.data.size());
+    return proto.SerializeAsString();
+  }
+  unsigned perByte = 8 / bits;
+  std::string packed((array.data.size() + perByte - 1) / perByte, '\0');
+  uint8_t mask = (1u << bits) - 1;
+  for (size_t i = 0; i < array.data.size(); ++i)
+    packed[i / perByte] |= static_cast<char>((array.data[i] & mask)
+                                             << (bits * (i % perByte)));
+  proto.set_raw_data(packed);
   return proto.SerializeAsString();
 }
 

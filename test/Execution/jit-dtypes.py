@@ -74,6 +74,29 @@ func.func @main(%a: tensor<3x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
     # CHECK: format pb-typed: ok
     # CHECK: format dataset: ok
 
+    # Narrow types (ml_dtypes arrays, packed in TensorProtos, 1-byte void in
+    # the output .npz): float8 variants, float4, int4/uint4, int2/uint2.
+    import ml_dtypes
+    NARROW = [("f8E4M3FN", ml_dtypes.float8_e4m3fn), ("f8E5M2", ml_dtypes.float8_e5m2),
+              ("f8E4M3FNUZ", ml_dtypes.float8_e4m3fnuz), ("f8E5M2FNUZ", ml_dtypes.float8_e5m2fnuz),
+              ("f4E2M1FN", ml_dtypes.float4_e2m1fn), ("i4", ml_dtypes.int4),
+              ("ui4", ml_dtypes.uint4), ("i2", ml_dtypes.int2), ("ui2", ml_dtypes.uint2)]
+    for element, dtype in NARROW:
+        t = tensor((3, 5), element)
+        model = nibble_run.write_model(tmp, "identity.mlir", f"""
+func.func @main(%a: {t}) -> {t} {{
+  return %a : {t}
+}}""")
+        info = ml_dtypes.finfo(dtype) if "f" in element else ml_dtypes.iinfo(dtype)
+        values = rng.uniform(float(info.min), float(info.max), size=(3, 5))
+        x = values.astype(dtype)
+        (out,), _ = nibble_run.run(args.nibble, model, {"a": x}, fmt="pb")
+        out = out.view(dtype)
+        assert out.shape == x.shape and np.array_equal(out.astype(np.float32),
+                                                       x.astype(np.float32)), element
+    # CHECK: narrow types: all match
+    print("narrow types: all match")
+
     # Integer and f64 arithmetic.
     for element, dtype in [("i32", np.int32), ("i64", np.int64), ("f64", np.float64)]:
         t = tensor((5, 16), element)

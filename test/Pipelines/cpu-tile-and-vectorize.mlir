@@ -115,3 +115,23 @@ func.func @bool(%a: tensor<4x64xi1>, %b: tensor<4x64xi1>) -> tensor<4x64xi1> {
   } -> tensor<4x64xi1>
   return %0 : tensor<4x64xi1>
 }
+
+// -----
+
+// Negative: an operand indexed by a decreasing expression (a flip, as in
+// transposed convolutions) is not tiled: slices of it computed from a tile's
+// first and last index would be wrong.
+// CHECK-LABEL: func.func @flip
+// CHECK-NOT: scf.for
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}} : tensor<4x64xf32>) outs(%{{.+}} : tensor<4x64xf32>)
+#flip = affine_map<(d0, d1) -> (d0, 63 - d1)>
+#ident = affine_map<(d0, d1) -> (d0, d1)>
+func.func @flip(%a: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %init = tensor.empty() : tensor<4x64xf32>
+  %0 = linalg.generic {indexing_maps = [#flip, #ident], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<4x64xf32>) outs(%init : tensor<4x64xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    linalg.yield %x : f32
+  } -> tensor<4x64xf32>
+  return %0 : tensor<4x64xf32>
+}

@@ -62,9 +62,12 @@ def CPUTileAndVectorize
     vector arithmetic (`vector.contract` for contractions) without masks.
 
     Ops the vectorizer does not handle stay linalg ops on their tiles (the
-    pipeline lowers them to loops later), as do ops that read or write `i1`
-    tensors: LLVM packs vectors of `i1` into bits in memory, while scalar
-    `i1` elements take a byte each.
+    pipeline lowers them to loops later), as do ops that read or write tensors
+    of sub-byte elements (`i1`, `i4`, `f4E2M1FN`...): LLVM packs vectors of
+    them into bits in memory, while scalar elements take a byte each. Ops indexing an operand by a decreasing
+    or non-linear expression (`2 - d3`, `d0 mod 4`) are not tiled: tiling
+    derives operand slices from a tile's first and last index, which is
+    wrong for them.
   }];
   let dependentDialects = [
     "::mlir::scf::SCFDialect",

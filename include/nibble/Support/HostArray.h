@@ -32,13 +32,33 @@ enum class ElementType : uint8_t {
   BFloat16,
   Float32,
   Float64,
+  // Narrow types, one byte per element: sub-byte integers sign- or
+  // zero-extended, 4-bit floats in the low nibble.
+  Int4,
+  UInt4,
+  Int2,
+  UInt2,
+  Float8E4M3FN,
+  Float8E4M3FNUZ,
+  Float8E5M2,
+  Float8E5M2FNUZ,
+  Float8E8M0FNU,
+  Float4E2M1FN,
 };
 
-/// Bytes per element (bool takes a byte, as in numpy).
+/// Bytes per element in a HostArray (bool and sub-byte types take a byte, as
+/// in numpy and ml_dtypes).
 unsigned getElementSize(ElementType type);
-/// numpy's name: `float32`, `int8`, `bool`, `bfloat16`...
+/// numpy's or ml_dtypes' name: `float32`, `int8`, `bool`, `float8_e4m3fn`...
 llvm::StringRef getElementTypeName(ElementType type);
 bool isFloatingPoint(ElementType type);
+/// Bits of a value in a packed encoding (TensorProto raw_data): 4 for int4,
+/// 2 for int2, 8 times the element size otherwise.
+unsigned getElementBitWidth(ElementType type);
+/// Rewrites each element's byte to the canonical form above (sign-extends
+/// int4/int2, masks uint4/uint2/float4), e.g. after code stored only the
+/// low bits.
+void canonicalizeNarrowElements(struct HostArray &array);
 
 struct HostArray {
   std::string name;

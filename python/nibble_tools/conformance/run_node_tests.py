@@ -106,8 +106,8 @@ def compare(actual, expected, rtol, atol):
         return f"{len(actual)} outputs, expected {len(expected)}"
     for index, (got, want) in enumerate(zip(actual, expected)):
         want = np.asarray(want)
-        # numpy has no bfloat16: nibble writes it as 2-byte void (<V2), the
-        # expected arrays use ml_dtypes' bfloat16.
+        # numpy has no bfloat16, float8, int4...: nibble writes them as void
+        # (<V2, |V1), the expected arrays use ml_dtypes' types.
         if got.dtype.kind == "V" and got.dtype.itemsize == want.dtype.itemsize:
             got = got.view(want.dtype)
         if got.dtype != want.dtype:
@@ -115,7 +115,15 @@ def compare(actual, expected, rtol, atol):
         if got.shape != want.shape:
             return f"output {index}: shape {got.shape}, expected {want.shape}"
         try:
-            if np.issubdtype(want.dtype, np.floating):
+            if want.dtype.kind == "V" or want.dtype.type.__module__.startswith("ml_dtypes"):
+                # ml_dtypes' narrow types (float8, int4...): compare their values.
+                is_float = "float" in want.dtype.name
+                got, want = got.astype(np.float32), want.astype(np.float32)
+                if is_float:
+                    np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
+                else:
+                    np.testing.assert_array_equal(got, want)
+            elif np.issubdtype(want.dtype, np.floating):
                 np.testing.assert_allclose(got, want, rtol=rtol, atol=atol)
             else:
                 np.testing.assert_array_equal(got, want)
@@ -193,7 +201,7 @@ def write_report(path, results, stats, opset_range, timeout_s, nibble):
         f"- {stats['supported']} use only ops the importer supports; "
         f"{stats['opset_excluded']} of those excluded for a default-domain opset outside "
         f"[{opset_range[0]}, {opset_range[1]}]",
-        f"- {len(results)} run with `{nibble}`",
+        f"- {len(results)} run with `{display_path(nibble)}`",
         "",
         "## Per op",
         "",
@@ -218,6 +226,14 @@ def write_report(path, results, stats, opset_range, timeout_s, nibble):
             lines.append("None.")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
+
+
+def display_path(path):
+    """`path` relative to the repository when inside it (reports are committed)."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return Path(path).name
 
 
 def default_nibble():
