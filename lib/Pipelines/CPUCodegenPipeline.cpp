@@ -31,6 +31,7 @@ static void addTensorStages(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(nb::createCPUFuseElementwise());
+  funcPM.addPass(nb::createCPUExpandNarrowFloats());
   funcPM.addPass(nb::createCPUTileAndVectorize());
   funcPM.addPass(createCanonicalizerPass());
   funcPM.addPass(createCSEPass());

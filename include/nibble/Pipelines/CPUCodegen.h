@@ -4,8 +4,9 @@
 //
 //   nb-annotate-cpu-target, canonicalize, nb-infer-shapes,
 //   convert-nb-to-linalg, nb-cpu-fuse-elementwise,
-//   nb-cpu-tile-and-vectorize, eliminate-empty-tensors, one-shot-bufferize
-//   (function boundaries, identity layouts), buffer-deallocation-pipeline,
+//   nb-cpu-expand-narrow-floats, nb-cpu-tile-and-vectorize,
+//   eliminate-empty-tensors, one-shot-bufferize (function boundaries,
+//   identity layouts), buffer-deallocation-pipeline,
 //   convert-linalg-to-loops (what did not vectorize), then vector, scf,
 //   math, memref, arith and func to LLVM.
 //

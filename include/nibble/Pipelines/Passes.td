@@ -30,6 +30,35 @@ def AnnotateCPUTarget : Pass<"nb-annotate-cpu-target", "::mlir::ModuleOp"> {
   ];
 }
 
+def CPUExpandNarrowFloats : Pass<"nb-cpu-expand-narrow-floats"> {
+  let summary = "Expand conversions from and to 8- and 4-bit floats";
+  let description = [{
+    LLVM has no float8 or float4 types (their values travel as i8), so
+    `arith.extf` and `arith.truncf` involving `f8E4M3FN`, `f8E5M2`, their
+    FNUZ variants, `f8E8M0FNU` (extension only) or `f4E2M1FN` become
+    integer and f32 arithmetic:
+
+    - extension reads the value from a table of every bit pattern (256 or
+      16 f32 values computed with APFloat), so NaN encodings, subnormals
+      and signed zeros are exact;
+    - truncation rounds to nearest even: the magnitude is scaled by a power
+      of two so the target's last mantissa bit is the unit, rounded with
+      `math.roundeven`, and re-encoded. Values beyond the largest finite
+      value become infinity where the type has one, else NaN, else (f4) the
+      largest value; NaN becomes the NaN code, or (f4, which has none) the
+      zero of the opposite sign, as ONNX's reference implementation does; sources wider than f32
+      are truncated to f32 first (a second rounding).
+
+    Scalar conversions only (run before vectorization, inside linalg
+    bodies); the expansions then vectorize like any elementwise code.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CPUFuseElementwise : Pass<"nb-cpu-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg producers into their consumers";
   let description = [{
