@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "nibble/Execution/CPUExecutable.h"
+#include "SpecializeShapeOperands.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -145,8 +146,13 @@ struct CPUExecutable::Impl {
   CPUTarget target;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
-  /// Keyed by the input shapes, `1x8x8;3`.
+  /// Arguments feeding shape-like operands, specialized on by value.
+  SmallVector<unsigned> shapeOperandArguments;
+  /// Keyed by the input shapes, `1x8x8;3`, and the values of the
+  /// shape-operand arguments, `|1=0200000000000000`.
   std::map<std::string, CompiledVariant> variants;
+
+  std::string variantKey(ArrayRef<const HostArray *> args) const;
 
   Expected<CompiledVariant> compileVariant(ArrayRef<const HostArray *> args);
 };
@@ -206,6 +212,8 @@ CPUExecutable::create(mlir::ModuleOp module,
   registerCPUCodegenDependencies(registry);
   module.getContext()->appendDialectRegistry(registry);
   impl->source = module.clone();
+  impl->shapeOperandArguments = getShapeOperandArguments(
+      impl->source->lookupSymbol<mlir::func::FuncOp>(options.functionName));
   initializeNativeTarget();
   return std::unique_ptr<CPUExecutable>(new CPUExecutable(std::move(impl)));
 }
@@ -297,6 +305,11 @@ static std::string shapeKey(ArrayRef<const HostArray *> inputs) {
   return join(shapes, ";");
 }
 
+std::string
+CPUExecutable::Impl::variantKey(ArrayRef<const HostArray *> args) const {
+  return shapeKey(args) + getShapeOperandKey(shapeOperandArguments, args);
+}
+
 Expected<CompiledVariant>
 CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   mlir::OwningOpRef<mlir::ModuleOp> module = source->clone();
@@ -318,6 +331,15 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   func.setFunctionType(
       mlir::FunctionType::get(context, argTypes, func.getResultTypes()));
   func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(context));
+  // Inputs that are shape information become constants before shapes are
+  // inferred, so what depends on their values becomes static too.
+  specializeShapeOperands(func, shapeOperandArguments, args);
+  // The names are in `inputs`/`outputs` already; left on the function, they
+  // would reach LLVM translation, which warns about nb parameter attributes.
+  for (unsigned index = 0, e = func.getNumArguments(); index < e; ++index)
+    func.removeArgAttr(index, "nb.name");
+  for (unsigned index = 0, e = func.getNumResults(); index < e; ++index)
+    func.removeResultAttr(index, "nb.name");
 
   // Refine the results first: their ranks and types are the call's ABI.
   mlir::PassManager inferPM(context);
@@ -406,7 +428,7 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
 }
 
 Error CPUExecutable::compile(ArrayRef<const HostArray *> inputs) {
-  std::string key = shapeKey(inputs);
+  std::string key = impl->variantKey(inputs);
   if (impl->variants.count(key))
     return Error::success();
   Expected<CompiledVariant> variant = impl->compileVariant(inputs);
@@ -460,7 +482,7 @@ CPUExecutable::run(ArrayRef<const HostArray *> inputs) {
                              " inputs, got " + Twine(inputs.size()));
   if (Error error = compile(inputs))
     return std::move(error);
-  CompiledVariant &variant = impl->variants.at(shapeKey(inputs));
+  CompiledVariant &variant = impl->variants.at(impl->variantKey(inputs));
 
   size_t resultWords = 0;
   for (const TensorSpec &output : variant.outputs)

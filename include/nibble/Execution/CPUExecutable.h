@@ -4,7 +4,10 @@
 // nibble-cpu-codegen pipeline and runs it in-process with MLIR's
 // ExecutionEngine. Dynamic dimensions are specialized: the function is
 // recompiled for every distinct set of input shapes (and cached), so the
-// generated code always sees static shapes.
+// generated code always sees static shapes. Small inputs that feed
+// shape-like operands (Slice starts, Reshape shape, Resize scales, ...; see
+// nibble/Dialect/NB/IR/NBShapeOperands.h) are specialized on by value the
+// same way: they become constants and their values are part of the key.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NIBBLE_EXECUTION_CPUEXECUTABLE_H
@@ -65,8 +68,9 @@ public:
   llvm::Expected<std::vector<const HostArray *>>
   bindInputs(llvm::ArrayRef<HostArray> arrays) const;
 
-  /// Compiles for the shapes of `inputs` (ordered as getInputs()) unless
-  /// already compiled for them. Compilation diagnostics go to the module's
+  /// Compiles for the shapes of `inputs` (ordered as getInputs()), and the
+  /// values of those feeding shape-like operands, unless already compiled
+  /// for them. Compilation diagnostics go to the module's
   /// context.
   llvm::Error compile(llvm::ArrayRef<const HostArray *> inputs);
 
