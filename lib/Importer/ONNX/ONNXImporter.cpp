@@ -312,8 +312,10 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
   auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
                                    builder.getFunctionType(argTypes, {}));
   Block *body = func.addEntryBlock();
-  for (auto [arg, info] : llvm::zip(body->getArguments(), args)) {
+  for (auto [index, arg, info] :
+       llvm::enumerate(body->getArguments(), args)) {
     arg.setLoc(valueLoc(info->name()));
+    func.setArgAttr(index, kONNXNameAttr, builder.getStringAttr(info->name()));
     graph.bind(info->name(), arg);
   }
   builder.setInsertionPointToStart(body);
@@ -353,6 +355,11 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
   }
   func::ReturnOp::create(builder, fileLoc, results);
   func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
+  // Results have no locations of their own: their names travel as attributes,
+  // the way the runners and the compiled model's manifest read them.
+  for (auto [index, output] : llvm::enumerate(g.output()))
+    func.setResultAttr(index, kONNXNameAttr,
+                       builder.getStringAttr(output.name()));
 
   if (failed(verify(*module)) || failed(runImportCleanup(*module, options)))
     return nullptr;

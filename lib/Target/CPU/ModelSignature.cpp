@@ -252,6 +252,12 @@ LogicalResult nibble::recordModelSignature(ModuleOp module,
           {builder.getNamedAttr("function", builder.getStringAttr(function)),
            builder.getNamedAttr("inputs", builder.getArrayAttr(inputs)),
            builder.getNamedAttr("outputs", builder.getArrayAttr(outputs))}));
+  // The names live in the signature now; left on the function, they would
+  // reach LLVM translation, which warns about nb parameter attributes.
+  for (unsigned index = 0, e = func->getNumArguments(); index < e; ++index)
+    func->removeArgAttr(index, "nb.name");
+  for (unsigned index = 0, e = func->getNumResults(); index < e; ++index)
+    func->removeResultAttr(index, "nb.name");
   return success();
 }
 

@@ -3,6 +3,9 @@
 // Reads an ONNX model (opsets 10 through 28) into a module holding one
 // `func.func` (named after the graph, `main` by default) of `nb` ops. Node
 // names become `NameLoc`s, so every later diagnostic names the ONNX node.
+// Each argument and result carries its ONNX graph input or output name in a
+// `nb.name` string attribute (kONNXNameAttr), which `nibble run` and
+// `nibble compile` use to name inputs and outputs.
 //
 // This header keeps protobuf and ONNX out of its includes: embedders link
 // NibbleONNXImporter and see only MLIR types.
@@ -21,6 +24,10 @@ class MLIRContext;
 } // namespace mlir
 
 namespace nibble {
+
+/// The argument and result attribute holding the ONNX graph input and output
+/// names.
+inline constexpr llvm::StringLiteral kONNXNameAttr = "nb.name";
 
 struct ONNXImportOptions {
   /// Keep nodes of unknown op types as `nb.opaque` instead of failing.

@@ -50,7 +50,8 @@ specializeInputShapes(mlir::ModuleOp module, llvm::StringRef function,
                       llvm::ArrayRef<InputShapeBinding> bindings);
 
 /// Reads `function`'s signature (names from `nb.name` attributes or the
-/// importer's locations) and records it as `nibble.signature`. Emits an error
+/// importer's locations) and records it as `nibble.signature`, removing the
+/// `nb.name` attributes it read. Emits an error
 /// naming the input or output whose type is not a static tensor of a type the
 /// runtime can pass.
 mlir::LogicalResult recordModelSignature(mlir::ModuleOp module,

@@ -518,6 +518,16 @@ def unsupported_op():
 
 
 @model
+def io_names():
+    # IR 3 lists the initializer `w` among the inputs: it stays a weight. The
+    # second output is a graph input returned as is.
+    return make([h.make_node("Add", ["input:0", "w"], ["logits/out"], name="add")],
+                [vi("input:0", shape=[2]), vi("w", shape=[2])],
+                [vi("logits/out", shape=[2]), vi("input:0", shape=[2])],
+                [f32("w", [1, 2])], ir=3)
+
+
+@model
 def training_batchnorm():
     inits = [f32(n, np.ones(2)) for n in ("s", "b", "m", "v")]
     return make([h.make_node("BatchNormalization", ["x", "s", "b", "m", "v"], ["y"],
