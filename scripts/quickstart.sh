@@ -2,59 +2,95 @@
 # Nibble's first command: installs what is missing, builds Nibble (CMake +
 # Ninja, Release) and runs it on the bundled model, a small CNN trained on
 # scikit-learn's 8x8 handwritten digits (examples/digits/):
-#   1. imports examples/digits/digits_cnn.onnx into the nb dialect,
-#   2. prints its summary: ops by type, parameter count, bytes per precision,
-#   3. prints the float model's accuracy on the held-out test set under ONNX
-#      Runtime: the baseline quantized models will be measured against.
-# Nibble cannot execute or quantize models yet; the script says so instead
-# of pretending.
+#   1. prints the model's summary: ops by type, parameters, bytes per precision;
+#   2. runs the 450 held-out test images through `nibble run` (import, JIT
+#      compile for this CPU, run);
+#   3. compiles the model ahead of time (`nibble compile`: model.so,
+#      weights.bin, model.h), installs Nibble into a prefix, builds the C
+#      example examples/c against the installed runtime and runs the same
+#      images through it;
+#   4. runs ONNX Runtime on the same images and prints top-1 accuracy, how far
+#      each of Nibble's logits is from ONNX Runtime's, and the wall times.
+# Quantization is not there yet; the script says so at the end.
 #
 #   scripts/quickstart.sh
 #
+# Everything it writes goes to $NIBBLE_BUILD_DIR/quickstart/.
 # Environment: as scripts/build.sh (NIBBLE_BUILD_DIR, NIBBLE_SKIP_DEPS,
-# NIBBLE_JOBS).
+# NIBBLE_JOBS), PYTHON.
 set -Eeuo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${NIBBLE_BUILD_DIR:-$REPO_ROOT/build}"
 PYTHON="${PYTHON:-python3}"
-MODEL="$REPO_ROOT/examples/digits/digits_cnn.onnx"
-TEST_SET="$REPO_ROOT/examples/digits/test_set.npz"
+MODEL=examples/digits/digits_cnn.onnx
+TEST_SET=examples/digits/test_set.npz
+# The compiled model's fixed batch; run_digits pads the last batch.
+BATCH=50
 
 log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 trap 'printf "error: %s failed (line %s, exit %s)\n" "$BASH_COMMAND" "$LINENO" "$?" >&2' ERR
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-"$REPO_ROOT/scripts/build.sh" nibble nibble-opt
+# nibble-opt and nibble-translate are built too: `cmake --install` below
+# installs every tool.
+"$REPO_ROOT/scripts/build.sh" nibble nibble-opt nibble-translate nibble_runtime
 
 NIBBLE="$BUILD_DIR/bin/nibble"
 OUT_DIR="$BUILD_DIR/quickstart"
 mkdir -p "$OUT_DIR"
-# Paths relative to the repository read better in the output.
-cd "$REPO_ROOT"
-MODEL_REL="${MODEL#"$REPO_ROOT"/}"
+cd "$REPO_ROOT"   # paths relative to the repository read better below
+[[ -f "$MODEL" && -f "$TEST_SET" ]] || die "$MODEL or $TEST_SET is missing"
+command -v cc >/dev/null || die "no C compiler ('cc') for examples/c; install gcc"
 
-log "1. nibble import $MODEL_REL -o ${OUT_DIR#"$REPO_ROOT"/}/digits_cnn.mlir"
-"$NIBBLE" import "$MODEL_REL" -o "$OUT_DIR/digits_cnn.mlir"
-lines=$(wc -l < "$OUT_DIR/digits_cnn.mlir")
-echo "   $lines lines of nb dialect IR; the ops, weights elided:"
-# One op per line, constants' payloads cut, so the graph fits on a screen.
-sed -E -n 's/dense(_resource)?<[^>]*>/dense<...>/; /nb\.|func\.func|return/p' \
-  "$OUT_DIR/digits_cnn.mlir" | cut -c1-110 | sed 's/^/   /'
+log "1. nibble summary $MODEL"
+"$NIBBLE" summary "$MODEL"
 
-log "2. nibble summary $MODEL_REL"
-"$NIBBLE" summary "$MODEL_REL"
+log "2. nibble run $MODEL on the 450 held-out images (JIT)"
+"$PYTHON" scripts/quickstart_digits.py inputs "$TEST_SET" "$OUT_DIR/inputs.npz"
+"$NIBBLE" run "$MODEL" --inputs "$OUT_DIR/inputs.npz" \
+  --outputs "$OUT_DIR/nibble_run.npz" | tee "$OUT_DIR/nibble_run.log" | sed 's/^/   /'
 
-log "3. float baseline on the held-out test set (ONNX Runtime)"
-"$PYTHON" "$REPO_ROOT/scripts/evaluate_onnxruntime.py" "$MODEL_REL" "${TEST_SET#"$REPO_ROOT"/}"
+log "3. nibble compile $MODEL --input-shape input=${BATCH}x1x8x8, then the C runtime"
+start=$(now_ms)
+"$NIBBLE" compile "$MODEL" --input-shape "input=${BATCH}x1x8x8" -o "$OUT_DIR/model" \
+  | sed 's/^/   /'
+compile_ms=$(( $(now_ms) - start ))
+ls -l "$OUT_DIR/model" | awk 'NR > 1 { printf "   %-12s %8d bytes\n", $9, $5 }'
+# examples/c builds against an installed Nibble, as a user's program would;
+# it links libnibble_runtime.so only (no MLIR, no LLVM).
+echo "   installing Nibble into ${OUT_DIR#"$REPO_ROOT"/}/prefix and building examples/c against it"
+cmake --install "$BUILD_DIR" --prefix "$OUT_DIR/prefix" > "$OUT_DIR/install.log"
+cmake -S examples/c -B "$OUT_DIR/c-example" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$OUT_DIR/prefix" > "$OUT_DIR/c-example-configure.log"
+cmake --build "$OUT_DIR/c-example" > "$OUT_DIR/c-example-build.log"
+"$PYTHON" examples/c/prepare_digits.py "$TEST_SET" "$OUT_DIR/digits.bin"
+start=$(now_ms)
+"$OUT_DIR/c-example/run_digits" "$OUT_DIR/model" "$OUT_DIR/digits.bin" \
+  "$OUT_DIR/runtime_logits.bin" > "$OUT_DIR/run_digits.log"
+runtime_ms=$(( $(now_ms) - start ))
+grep -v '^sample ' "$OUT_DIR/run_digits.log" | sed 's/^/   run_digits: /'
+
+log "4. ONNX Runtime on the same images; accuracy, agreement, wall times"
+"$PYTHON" scripts/quickstart_digits.py report --model "$MODEL" --data "$TEST_SET" \
+  --nibble-outputs "$OUT_DIR/nibble_run.npz" --nibble-log "$OUT_DIR/nibble_run.log" \
+  --runtime-logits "$OUT_DIR/runtime_logits.bin" --runtime-ms "$runtime_ms" \
+  --runtime-batch "$BATCH" --compile-ms "$compile_ms"
 
 cat <<'NEXT'
 
-==> What Nibble does today, and what comes next
-   Today:   ONNX import into the nb dialect, graph-level verification, the
-            model summary above, nibble-opt for nb passes.
-   Planned: execution on CPU (so the accuracy above is measured by Nibble
-            itself), calibration, int8/int4 quantization, mixed precision,
-            a model zoo, CUDA code generation, and LLM weight quantization
-            methods. Quantized accuracy, size and speed will be printed here,
-            next to the float baseline, as each lands.
+==> What Nibble does today, and what is not done yet
+   Today:   ONNX import (opsets 10-28) into the nb dialect; model summaries;
+            CPU code generation through linalg to LLVM, run by a JIT
+            (`nibble run`) or compiled ahead of time into model.so +
+            weights.bin + model.h for a small C runtime (`nibble compile`,
+            libnibble_runtime.so). The numbers above are float32: the same
+            model, computed by Nibble, checked against ONNX Runtime.
+   Not yet: quantization. Calibration, int8 and int4 quantization, mixed
+            precision and the accuracy/size/speed comparison they are for
+            come next (issues 4-9); then a model zoo, CUDA code generation
+            and LLM weight quantization (GPTQ, AWQ, SmoothQuant, ...).
+            Nibble's generated code is not tuned yet: compare its run time
+            with ONNX Runtime's above.
 NEXT
