@@ -2,8 +2,12 @@
 #include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
 #include "nibble/Conversion/Passes.h"
 
+#include "IntegerLoweringUtils.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 
@@ -18,14 +22,27 @@ using namespace mlir::nb;
 namespace {
 /// nb.constant becomes arith.constant with the same attribute, so
 /// dense_resource weights stay referenced, and bufferization makes them
-/// memref globals.
-struct ConstantToArith : OpRewritePattern<ConstantOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConstantOp op,
-                                PatternRewriter &rewriter) const override {
+/// memref globals. Signed and unsigned integer constants are reinterpreted
+/// as signless ones, the type their converted users expect.
+struct ConstantToArith : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     auto value = dyn_cast<TypedAttr>(op.getValue());
     if (!value)
       return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    Type signlessType = type ? lowering::getSignlessType(type) : Type();
+    if (type && signlessType != type) {
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        value = dense.bitcast(getElementTypeOrSelf(signlessType));
+      else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+        value = DenseResourceElementsAttr::get(cast<ShapedType>(signlessType),
+                                               resource.getRawHandle());
+      else
+        return rewriter.notifyMatchFailure(op, "unsupported attribute kind");
+    }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
     return success();
   }

@@ -11,6 +11,7 @@
 // which the importer and canonicalization produce once shapes are bound.
 //
 //===----------------------------------------------------------------------===//
+#include "IntegerLoweringUtils.h"
 #include "LoweringUtils.h"
 #include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
 
@@ -20,6 +21,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 
 using namespace mlir;
@@ -71,7 +73,7 @@ LogicalResult getShapedTypes(PatternRewriter &rewriter, Operation *op,
   inputType = dyn_cast<RankedTensorType>(input.getType());
   if (!inputType)
     return rewriter.notifyMatchFailure(op, "input is unranked");
-  FailureOr<RankedTensorType> result = getRankedResultType(rewriter, op);
+  FailureOr<RankedTensorType> result = getSignlessResultType(rewriter, op);
   if (failed(result))
     return failure();
   resultType = *result;
@@ -90,13 +92,14 @@ Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
 // Transpose, Concat
 //===----------------------------------------------------------------------===//
 
-struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TransposeToLinalg : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TransposeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     int64_t rank = inputType.getRank();
@@ -107,37 +110,39 @@ struct TransposeToLinalg : OpRewritePattern<TransposeOp> {
     Location loc = op.getLoc();
     SmallVector<OpFoldResult> sizes;
     for (int64_t dim : perm)
-      sizes.push_back(tensor::getMixedSize(rewriter, loc, op.getInput(), dim));
+      sizes.push_back(tensor::getMixedSize(rewriter, loc, adaptor.getInput(), dim));
     Value init = createEmpty(rewriter, loc, resultType, sizes);
-    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, op.getInput(), init,
+    rewriter.replaceOpWithNewOp<linalg::TransposeOp>(op, adaptor.getInput(), init,
                                                      perm);
     return success();
   }
 };
 
-struct ConcatToTensor : OpRewritePattern<ConcatOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConcatToTensor : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConcatOp op,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> resultType =
+        getSignlessResultType(rewriter, op);
     if (failed(resultType))
       return failure();
-    if (!llvm::all_of(op.getInputs().getTypes(), llvm::IsaPred<RankedTensorType>))
+    if (!llvm::all_of(adaptor.getInputs().getTypes(), llvm::IsaPred<RankedTensorType>))
       return rewriter.notifyMatchFailure(op, "input is unranked");
     int64_t rank = resultType->getRank();
     int64_t axis = static_cast<int64_t>(op.getAxis());
     if (axis < 0)
       axis += rank;
-    if (op.getInputs().size() == 1) {
-      Value input = op.getInputs().front();
+    if (adaptor.getInputs().size() == 1) {
+      Value input = adaptor.getInputs().front();
       if (input.getType() != *resultType)
         input = tensor::CastOp::create(rewriter, op.getLoc(), *resultType, input);
       rewriter.replaceOp(op, input);
       return success();
     }
     rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, *resultType, axis,
-                                                  op.getInputs());
+                                                  adaptor.getInputs());
     return success();
   }
 };
@@ -173,13 +178,14 @@ AxisSlice clampSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
 
 /// A positive-stride `tensor.extract_slice` reads the elements; axes with a
 /// negative step are then reversed by a generic reading index size - 1 - i.
-struct SliceToTensor : OpRewritePattern<SliceOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SliceToTensor : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SliceOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getData(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getData(), inputType,
                               resultType)))
       return failure();
     int64_t rank = inputType.getRank();
@@ -200,7 +206,7 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
     Location loc = op.getLoc();
     SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
     SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getData());
+        tensor::getMixedSizes(rewriter, loc, adaptor.getData());
     SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
     SmallVector<int64_t> reversed;
     for (auto [start, end, axis, step] :
@@ -223,7 +229,7 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
       if (step < 0 && slice.size > 1)
         reversed.push_back(axis);
     }
-    Value result = tensor::ExtractSliceOp::create(rewriter, loc, op.getData(),
+    Value result = tensor::ExtractSliceOp::create(rewriter, loc, adaptor.getData(),
                                                   offsets, sizes, strides);
     if (!reversed.empty()) {
       // Reads element size - 1 - i on reversed axes. An index computation
@@ -251,12 +257,13 @@ struct SliceToTensor : OpRewritePattern<SliceOp> {
   }
 };
 
-struct SplitToTensor : OpRewritePattern<SplitOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SplitToTensor : OpConversionPattern<SplitOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SplitOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  LogicalResult
+  matchAndRewrite(SplitOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "input is unranked");
     int64_t rank = inputType.getRank();
@@ -284,20 +291,21 @@ struct SplitToTensor : OpRewritePattern<SplitOp> {
     Location loc = op.getLoc();
     SmallVector<Value> results;
     int64_t offset = 0;
-    for (auto [size, result] : llvm::zip_equal(splitSizes, op.getResults())) {
-      auto resultType = dyn_cast<RankedTensorType>(result.getType());
-      if (!resultType)
-        return rewriter.notifyMatchFailure(op, "result is unranked");
+    for (auto [index, size] : llvm::enumerate(splitSizes)) {
+      FailureOr<RankedTensorType> resultType =
+          getSignlessResultType(rewriter, op, index);
+      if (failed(resultType))
+        return failure();
       SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes =
-          tensor::getMixedSizes(rewriter, loc, op.getInput());
+          tensor::getMixedSizes(rewriter, loc, adaptor.getInput());
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       offsets[axis] = rewriter.getIndexAttr(offset);
       sizes[axis] = rewriter.getIndexAttr(size);
       Value slice = tensor::ExtractSliceOp::create(
-          rewriter, loc, op.getInput(), offsets, sizes, strides);
-      if (slice.getType() != resultType)
-        slice = tensor::CastOp::create(rewriter, loc, resultType, slice);
+          rewriter, loc, adaptor.getInput(), offsets, sizes, strides);
+      if (slice.getType() != *resultType)
+        slice = tensor::CastOp::create(rewriter, loc, *resultType, slice);
       results.push_back(slice);
       offset += size;
     }
@@ -312,16 +320,17 @@ struct SplitToTensor : OpRewritePattern<SplitOp> {
 
 /// out[o..., i..., p...] = data[o..., wrap(indices[i...]), p...], with a
 /// negative index counting from the end of the axis.
-struct GatherToGeneric : OpRewritePattern<GatherOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct GatherToGeneric : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(GatherOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType dataType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getData(), dataType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getData(), dataType,
                               resultType)))
       return failure();
-    auto indicesType = dyn_cast<RankedTensorType>(op.getIndices().getType());
+    auto indicesType = dyn_cast<RankedTensorType>(adaptor.getIndices().getType());
     if (!indicesType)
       return rewriter.notifyMatchFailure(op, "indices are unranked");
     int64_t rank = dataType.getRank();
@@ -337,20 +346,20 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
     MLIRContext *ctx = rewriter.getContext();
     SmallVector<OpFoldResult> sizes;
     for (int64_t dim = 0; dim < axis; ++dim)
-      sizes.push_back(tensor::getMixedSize(rewriter, loc, op.getData(), dim));
+      sizes.push_back(tensor::getMixedSize(rewriter, loc, adaptor.getData(), dim));
     for (int64_t dim = 0; dim < indicesRank; ++dim)
       sizes.push_back(
-          tensor::getMixedSize(rewriter, loc, op.getIndices(), dim));
+          tensor::getMixedSize(rewriter, loc, adaptor.getIndices(), dim));
     for (int64_t dim = axis + 1; dim < rank; ++dim)
-      sizes.push_back(tensor::getMixedSize(rewriter, loc, op.getData(), dim));
+      sizes.push_back(tensor::getMixedSize(rewriter, loc, adaptor.getData(), dim));
     Value axisSize = getValueOrCreateConstantIndexOp(
-        rewriter, loc, tensor::getMixedSize(rewriter, loc, op.getData(), axis));
+        rewriter, loc, tensor::getMixedSize(rewriter, loc, adaptor.getData(), axis));
 
     SmallVector<AffineExpr> indexExprs;
     for (int64_t dim = 0; dim < indicesRank; ++dim)
       indexExprs.push_back(getAffineDimExpr(axis + dim, ctx));
     AffineMap indicesMap = AffineMap::get(resultRank, 0, indexExprs, ctx);
-    Value data = op.getData();
+    Value data = adaptor.getData();
     Value result = buildIndexedGeneric(
         rewriter, loc, resultType, sizes,
         [&](OpBuilder &b, Location nested, ArrayRef<Value> args) {
@@ -368,7 +377,7 @@ struct GatherToGeneric : OpRewritePattern<GatherOp> {
           return tensor::ExtractOp::create(b, nested, data, position)
               .getResult();
         },
-        op.getIndices(), indicesMap);
+        adaptor.getIndices(), indicesMap);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -417,13 +426,14 @@ Value padSourceIndex(OpBuilder &b, Location loc, PadMode mode, Value out,
   return shifted;
 }
 
-struct PadToTensor : OpRewritePattern<PadOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct PadToTensor : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(PadOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     Type elementType = inputType.getElementType();
@@ -453,15 +463,15 @@ struct PadToTensor : OpRewritePattern<PadOp> {
     PadMode mode = op.getMode();
     Value padValue;
     if (mode == PadMode::Constant) {
-      padValue = op.getConstantValue()
-                     ? extractScalar(rewriter, loc, op.getConstantValue())
+      padValue = adaptor.getConstantValue()
+                     ? extractScalar(rewriter, loc, adaptor.getConstantValue())
                      : createScalarConstant(rewriter, loc, elementType, 0);
       if (padValue.getType() != elementType)
         return rewriter.notifyMatchFailure(op, "constant_value type differs");
     }
     // Negative pads crop; the padding then applies to what is left, as in
     // ONNX Runtime (wrap and reflect repeat the cropped tensor).
-    Value input = op.getInput();
+    Value input = adaptor.getInput();
     if (llvm::any_of(begins, [](int64_t p) { return p < 0; }) ||
         llvm::any_of(ends, [](int64_t p) { return p < 0; })) {
       SmallVector<OpFoldResult> offsets, sizes;
@@ -537,13 +547,14 @@ struct PadToTensor : OpRewritePattern<PadOp> {
 
 /// Keeps element (i, j) of the last two dims when j - i >= k (upper) or
 /// j - i <= k (lower), zero elsewhere.
-struct TriluToGeneric : OpRewritePattern<TriluOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct TriluToGeneric : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(TriluOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     Type elementType = inputType.getElementType();
@@ -561,15 +572,16 @@ struct TriluToGeneric : OpRewritePattern<TriluOp> {
                constantK.size() == 1) {
       k = arith::ConstantIndexOp::create(rewriter, loc, constantK.front());
     } else {
-      if (!isa<RankedTensorType>(op.getK().getType()))
+      if (!isa<RankedTensorType>(adaptor.getK().getType()))
         return rewriter.notifyMatchFailure(op, "k is unranked");
-      k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
-                                     extractScalar(rewriter, loc, op.getK()));
+      k = arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getIndexType(),
+          extractScalar(rewriter, loc, adaptor.getK()));
     }
     bool upper = op.getUpper();
     Value result = buildIndexedGeneric(
         rewriter, loc, resultType,
-        tensor::getMixedSizes(rewriter, loc, op.getInput()),
+        tensor::getMixedSizes(rewriter, loc, adaptor.getInput()),
         [&](OpBuilder &b, Location nested, ArrayRef<Value> args) {
           Value diagonal = arith::SubIOp::create(b, nested, args[rank - 1],
                                                  args[rank - 2]);
@@ -581,7 +593,7 @@ struct TriluToGeneric : OpRewritePattern<TriluOp> {
           return arith::SelectOp::create(b, nested, keep, args[rank], zero)
               .getResult();
         },
-        op.getInput(), rewriter.getMultiDimIdentityMap(rank));
+        adaptor.getInput(), rewriter.getMultiDimIdentityMap(rank));
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -6,6 +6,7 @@
 // definitions (e.g. HardSwish = x * max(0, min(1, x/6 + 1/2))).
 //
 //===----------------------------------------------------------------------===//
+#include "IntegerLoweringUtils.h"
 #include "LoweringUtils.h"
 #include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
 
@@ -13,6 +14,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 
 using namespace mlir;
@@ -77,6 +79,8 @@ struct ScalarSemantics<ReluOp> {
   static bool supports(ReluOp, Type t) { return isIntOrFloat(t); }
   static Value build(ReluOp, OpBuilder &b, Location loc, ValueRange args,
                      Type t) {
+    if (t.isUnsignedInteger())
+      return args[0];
     Value zero = createScalarConstant(b, loc, t, 0);
     if (isFloat(t))
       return arith::MaximumFOp::create(b, loc, args[0], zero);
@@ -212,23 +216,24 @@ NB_ARITH_BINARY(MulOp, arith::MulFOp, arith::MulIOp, arith::MulIOp)
 NB_ARITH_BINARY(DivOp, arith::DivFOp, arith::DivSIOp, arith::DivUIOp)
 #undef NB_ARITH_BINARY
 
+/// Integer bases are raised in f64 and converted back toward zero, as
+/// onnx.reference's `np.power(a, b).astype(a.dtype)` does for float
+/// exponents; integer results are exact below 2^53.
 template <>
 struct ScalarSemantics<PowOp> {
   static bool supports(PowOp op, Type t) {
-    return isFloat(t) && isIntOrFloat(getElementTypeOrSelf(op.getRhs()));
+    return isIntOrFloat(t) && !t.isInteger(1) &&
+           isIntOrFloat(getElementTypeOrSelf(op.getRhs()));
   }
-  static Value build(PowOp, OpBuilder &b, Location loc, ValueRange args,
+  static Value build(PowOp op, OpBuilder &b, Location loc, ValueRange args,
                      Type t) {
-    Value exponent = args[1];
-    if (auto intType = dyn_cast<IntegerType>(exponent.getType())) {
-      if (intType.isUnsigned())
-        exponent = arith::UIToFPOp::create(b, loc, t, exponent);
-      else
-        exponent = arith::SIToFPOp::create(b, loc, t, exponent);
-    } else if (exponent.getType() != t) {
-      exponent = arith::ExtFOp::create(b, loc, t, exponent);
-    }
-    return math::PowFOp::create(b, loc, args[0], exponent);
+    Type computeType = isFloat(t) ? t : b.getF64Type();
+    Value base = convertScalar(b, loc, args[0], t, computeType);
+    Value exponent = convertScalar(b, loc, args[1],
+                                   getElementTypeOrSelf(op.getRhs()),
+                                   computeType);
+    Value power = math::PowFOp::create(b, loc, base, exponent);
+    return convertScalar(b, loc, power, computeType, getSignlessType(t));
   }
 };
 
@@ -256,13 +261,17 @@ struct ScalarSemantics<WhereOp> {
   }
 };
 
-/// Rewrites an elementwise op into a broadcasting `linalg.generic`.
+/// Rewrites an elementwise op into a broadcasting `linalg.generic` over the
+/// converted (signless) operands; `ScalarSemantics` gets the nb-level
+/// element type, which carries the signedness.
 template <typename OpTy>
-struct ElementwiseToGeneric : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+struct ElementwiseToGeneric : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpConversionPattern<OpTy>::OpAdaptor;
 
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     FailureOr<RankedTensorType> resultType =
         getRankedResultType(rewriter, op);
     if (failed(resultType))
@@ -271,7 +280,8 @@ struct ElementwiseToGeneric : OpRewritePattern<OpTy> {
     if (!ScalarSemantics<OpTy>::supports(op, elementType))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     FailureOr<Value> result = buildBroadcastElementwise(
-        rewriter, op, *resultType, op->getOperands(),
+        rewriter, op, cast<RankedTensorType>(getSignlessType(*resultType)),
+        adaptor.getOperands(),
         [&](OpBuilder &b, Location loc, ValueRange args) {
           return ScalarSemantics<OpTy>::build(op, b, loc, args, elementType);
         });

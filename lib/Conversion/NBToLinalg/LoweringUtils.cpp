@@ -1,5 +1,6 @@
 //===- LoweringUtils.cpp - shared helpers of the nb-to-linalg lowering ----===//
 #include "LoweringUtils.h"
+#include "IntegerLoweringUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -45,6 +46,15 @@ lowering::getRankedResultType(PatternRewriter &rewriter, Operation *op,
   if (!type)
     return rewriter.notifyMatchFailure(op, "result is unranked");
   return type;
+}
+
+FailureOr<RankedTensorType>
+lowering::getSignlessResultType(PatternRewriter &rewriter, Operation *op,
+                                unsigned index) {
+  FailureOr<RankedTensorType> type = getRankedResultType(rewriter, op, index);
+  if (failed(type))
+    return failure();
+  return cast<RankedTensorType>(getSignlessType(*type));
 }
 
 FailureOr<Value> lowering::buildBroadcastElementwise(
@@ -94,6 +104,7 @@ Value lowering::createScalarConstant(OpBuilder &b, Location loc, Type type,
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, type,
                                      b.getFloatAttr(floatType, value));
+  type = getSignlessType(type);
   return arith::ConstantOp::create(
       b, loc, type, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }

@@ -35,7 +35,8 @@ FailureOr<Value> buildBroadcastElementwise(PatternRewriter &rewriter,
                                            ValueRange operands,
                                            ScalarBodyBuilder body);
 
-/// A scalar constant of `type` (float or integer) equal to `value`.
+/// A scalar constant of `type` (float or integer) equal to `value`; integer
+/// constants are signless (arith's), whatever the signedness of `type`.
 Value createScalarConstant(OpBuilder &b, Location loc, Type type,
                            double value);
 
@@ -44,6 +45,13 @@ Value createScalarConstant(OpBuilder &b, Location loc, Type type,
 FailureOr<RankedTensorType> getRankedResultType(PatternRewriter &rewriter,
                                                 Operation *op,
                                                 unsigned index = 0);
+
+/// getRankedResultType with a signless element type in place of a signed or
+/// unsigned integer: the type a conversion pattern's replacement has (the
+/// pass makes tensors signless; see IntegerLoweringUtils.h).
+FailureOr<RankedTensorType> getSignlessResultType(PatternRewriter &rewriter,
+                                                  Operation *op,
+                                                  unsigned index = 0);
 
 } // namespace mlir::nb::lowering
 

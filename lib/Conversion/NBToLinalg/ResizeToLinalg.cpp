@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 
 #include <cmath>
@@ -48,15 +49,17 @@ struct Tap {
   Value weight;
 };
 
-struct ResizeToGeneric : OpRewritePattern<ResizeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ResizeToGeneric : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ResizeOp op,
-                                PatternRewriter &rewriter) const override {
-    auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     if (!inputType)
       return rewriter.notifyMatchFailure(op, "input is unranked");
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
+    FailureOr<RankedTensorType> resultType =
+        getSignlessResultType(rewriter, op);
     if (failed(resultType))
       return failure();
     Type elementType = inputType.getElementType();
@@ -86,7 +89,7 @@ struct ResizeToGeneric : OpRewritePattern<ResizeOp> {
     for (int64_t dim = 0; dim < rank; ++dim)
       if (resultType->isDynamicDim(dim))
         dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, op.getInput(), dim));
+            tensor::DimOp::create(rewriter, loc, adaptor.getInput(), dim));
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType->getShape(),
                                          resultType->getElementType(),
                                          dynamicSizes);
@@ -94,7 +97,7 @@ struct ResizeToGeneric : OpRewritePattern<ResizeOp> {
     Type computeType = rewriter.getF32Type();
     if (elementType.isF64())
       computeType = elementType;
-    Value input = op.getInput();
+    Value input = adaptor.getInput();
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(

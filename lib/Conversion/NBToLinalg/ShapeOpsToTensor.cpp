@@ -13,6 +13,7 @@
 // operands with ONNX's rules.
 //
 //===----------------------------------------------------------------------===//
+#include "IntegerLoweringUtils.h"
 #include "LoweringUtils.h"
 #include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
 
@@ -24,6 +25,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "nibble/Dialect/NB/IR/NBOps.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -108,14 +110,15 @@ Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t i) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
 }
 
-/// Common checks: ranked input and result.
+/// Common checks: ranked input and result; the result type is signless, as
+/// the converted input is.
 LogicalResult getShapedTypes(PatternRewriter &rewriter, Operation *op,
                              Value input, RankedTensorType &inputType,
                              RankedTensorType &resultType) {
   inputType = dyn_cast<RankedTensorType>(input.getType());
   if (!inputType)
     return rewriter.notifyMatchFailure(op, "input is unranked");
-  FailureOr<RankedTensorType> result = getRankedResultType(rewriter, op);
+  FailureOr<RankedTensorType> result = getSignlessResultType(rewriter, op);
   if (failed(result))
     return failure();
   resultType = *result;
@@ -126,17 +129,18 @@ LogicalResult getShapedTypes(PatternRewriter &rewriter, Operation *op,
 // Reshape
 //===----------------------------------------------------------------------===//
 
-struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ReshapeToTensor : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ReshapeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     Location loc = op.getLoc();
-    Value input = op.getInput();
+    Value input = adaptor.getInput();
     SmallVector<int64_t> target;
     SmallVector<OpFoldResult> sizes;
     if (nb::detail::getConstantInts(op.getShape(), target)) {
@@ -174,7 +178,7 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
         sizes.push_back(rewriter.getIndexAttr(dim));
     } else {
       FailureOr<SmallVector<OpFoldResult>> runtime =
-          computeRuntimeSizes(rewriter, op, inputType, resultType);
+          computeRuntimeSizes(rewriter, op, adaptor, inputType, resultType);
       if (failed(runtime))
         return failure();
       sizes = std::move(*runtime);
@@ -188,9 +192,9 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
   /// input dim (unless allowzero), -1 takes what is left.
   static FailureOr<SmallVector<OpFoldResult>>
   computeRuntimeSizes(PatternRewriter &rewriter, ReshapeOp op,
-                      RankedTensorType inputType,
+                      OpAdaptor adaptor, RankedTensorType inputType,
                       RankedTensorType resultType) {
-    auto shapeType = dyn_cast<RankedTensorType>(op.getShape().getType());
+    auto shapeType = dyn_cast<RankedTensorType>(adaptor.getShape().getType());
     if (!shapeType || shapeType.isDynamicDim(0))
       return rewriter.notifyMatchFailure(op, "shape length is unknown");
     Location loc = op.getLoc();
@@ -200,11 +204,11 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
     SmallVector<Value> dims;
     Value known = one;
     for (int64_t i = 0; i < resultType.getRank(); ++i) {
-      Value dim = extractIndex(rewriter, loc, op.getShape(), i);
+      Value dim = extractIndex(rewriter, loc, adaptor.getShape(), i);
       if (!op.getAllowzero() && i < inputType.getRank()) {
         Value isZero = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::eq, dim, zero);
-        Value copied = tensor::DimOp::create(rewriter, loc, op.getInput(), i);
+        Value copied = tensor::DimOp::create(rewriter, loc, adaptor.getInput(), i);
         dim = arith::SelectOp::create(rewriter, loc, isZero, copied, dim);
       }
       Value isInferred = arith::CmpIOp::create(
@@ -215,7 +219,7 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
     }
     Value total = getValueOrCreateConstantIndexOp(
         rewriter, loc,
-        productOfDims(rewriter, loc, op.getInput(), 0, inputType.getRank()));
+        productOfDims(rewriter, loc, adaptor.getInput(), 0, inputType.getRank()));
     Value rest = arith::DivUIOp::create(rewriter, loc, total, known);
     SmallVector<OpFoldResult> sizes;
     for (Value dim : dims) {
@@ -233,13 +237,14 @@ struct ReshapeToTensor : OpRewritePattern<ReshapeOp> {
 // Flatten, Squeeze, Unsqueeze
 //===----------------------------------------------------------------------===//
 
-struct FlattenToTensor : OpRewritePattern<FlattenOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct FlattenToTensor : OpConversionPattern<FlattenOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(FlattenOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(FlattenOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     int64_t rank = inputType.getRank();
@@ -248,22 +253,23 @@ struct FlattenToTensor : OpRewritePattern<FlattenOp> {
       axis += rank;
     Location loc = op.getLoc();
     SmallVector<OpFoldResult> sizes = {
-        productOfDims(rewriter, loc, op.getInput(), 0, axis),
-        productOfDims(rewriter, loc, op.getInput(), axis, rank)};
+        productOfDims(rewriter, loc, adaptor.getInput(), 0, axis),
+        productOfDims(rewriter, loc, adaptor.getInput(), axis, rank)};
     preferStaticSizes(rewriter, resultType, sizes);
     rewriter.replaceOp(
-        op, reshapeTo(rewriter, loc, op.getInput(), resultType, sizes));
+        op, reshapeTo(rewriter, loc, adaptor.getInput(), resultType, sizes));
     return success();
   }
 };
 
-struct SqueezeToTensor : OpRewritePattern<SqueezeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct SqueezeToTensor : OpConversionPattern<SqueezeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(SqueezeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(SqueezeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     int64_t rank = inputType.getRank();
@@ -286,21 +292,22 @@ struct SqueezeToTensor : OpRewritePattern<SqueezeOp> {
     SmallVector<OpFoldResult> sizes;
     for (int64_t dim = 0; dim < rank; ++dim)
       if (!squeezed.test(dim))
-        sizes.push_back(tensor::getMixedSize(rewriter, loc, op.getInput(), dim));
+        sizes.push_back(tensor::getMixedSize(rewriter, loc, adaptor.getInput(), dim));
     preferStaticSizes(rewriter, resultType, sizes);
     rewriter.replaceOp(
-        op, reshapeTo(rewriter, loc, op.getInput(), resultType, sizes));
+        op, reshapeTo(rewriter, loc, adaptor.getInput(), resultType, sizes));
     return success();
   }
 };
 
-struct UnsqueezeToTensor : OpRewritePattern<UnsqueezeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct UnsqueezeToTensor : OpConversionPattern<UnsqueezeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(UnsqueezeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(UnsqueezeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     SmallVector<int64_t> axes;
@@ -318,11 +325,11 @@ struct UnsqueezeToTensor : OpRewritePattern<UnsqueezeOp> {
     for (int64_t dim = 0; dim < rank; ++dim)
       sizes.push_back(inserted.test(dim)
                           ? rewriter.getIndexAttr(1)
-                          : tensor::getMixedSize(rewriter, loc, op.getInput(),
+                          : tensor::getMixedSize(rewriter, loc, adaptor.getInput(),
                                                  inputDim++));
     preferStaticSizes(rewriter, resultType, sizes);
     rewriter.replaceOp(
-        op, reshapeTo(rewriter, loc, op.getInput(), resultType, sizes));
+        op, reshapeTo(rewriter, loc, adaptor.getInput(), resultType, sizes));
     return success();
   }
 };
@@ -334,20 +341,22 @@ struct UnsqueezeToTensor : OpRewritePattern<UnsqueezeOp> {
 /// A broadcasting copy of the input into the result. A dynamic result dim is
 /// max(input dim, shape[i]), which is ONNX's broadcast of the two when one
 /// of them is 1.
-struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ExpandToGeneric : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ExpandOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     int64_t rank = resultType.getRank();
     int64_t offset = rank - inputType.getRank();
     if (offset < 0)
       return rewriter.notifyMatchFailure(op, "input rank exceeds result's");
-    auto shapeType = dyn_cast<RankedTensorType>(op.getShape().getType());
+    auto shapeType =
+        dyn_cast<RankedTensorType>(adaptor.getShape().getType());
     if (!resultType.hasStaticShape() &&
         (!shapeType || shapeType.getDimSize(0) != rank))
       return rewriter.notifyMatchFailure(op, "shape length is unknown");
@@ -358,10 +367,10 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
     for (int64_t dim = 0; dim < rank; ++dim) {
       if (!resultType.isDynamicDim(dim))
         continue;
-      Value size = extractIndex(rewriter, loc, op.getShape(), dim);
+      Value size = extractIndex(rewriter, loc, adaptor.getShape(), dim);
       if (dim >= offset) {
         Value inputSize =
-            tensor::DimOp::create(rewriter, loc, op.getInput(), dim - offset);
+            tensor::DimOp::create(rewriter, loc, adaptor.getInput(), dim - offset);
         size = arith::MaxSIOp::create(rewriter, loc, size, inputSize);
       }
       dynamicSizes.push_back(size);
@@ -381,7 +390,7 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, op.getInput(), init, maps, iterators,
+        rewriter, loc, resultType, adaptor.getInput(), init, maps, iterators,
         [](OpBuilder &b, Location nested, ValueRange args) {
           linalg::YieldOp::create(b, nested, args[0]);
         });
@@ -394,13 +403,14 @@ struct ExpandToGeneric : OpRewritePattern<ExpandOp> {
 // Shape, ConstantOfShape, Range
 //===----------------------------------------------------------------------===//
 
-struct ShapeToTensor : OpRewritePattern<ShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ShapeToTensor : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ShapeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     RankedTensorType inputType, resultType;
-    if (failed(getShapedTypes(rewriter, op, op.getInput(), inputType,
+    if (failed(getShapedTypes(rewriter, op, adaptor.getInput(), inputType,
                               resultType)))
       return failure();
     int64_t rank = inputType.getRank();
@@ -424,7 +434,7 @@ struct ShapeToTensor : OpRewritePattern<ShapeOp> {
     SmallVector<Value> elements;
     for (int64_t dim = start; dim < end; ++dim) {
       Value size = getValueOrCreateConstantIndexOp(
-          rewriter, loc, tensor::getMixedSize(rewriter, loc, op.getInput(), dim));
+          rewriter, loc, tensor::getMixedSize(rewriter, loc, adaptor.getInput(), dim));
       elements.push_back(arith::IndexCastOp::create(
           rewriter, loc, rewriter.getI64Type(), size));
     }
@@ -434,22 +444,26 @@ struct ShapeToTensor : OpRewritePattern<ShapeOp> {
   }
 };
 
-struct ConstantOfShapeToFill : OpRewritePattern<ConstantOfShapeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct ConstantOfShapeToFill : OpConversionPattern<ConstantOfShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(ConstantOfShapeOp op,
-                                PatternRewriter &rewriter) const override {
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
+  LogicalResult
+  matchAndRewrite(ConstantOfShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<RankedTensorType> resultType =
+        getSignlessResultType(rewriter, op);
     if (failed(resultType))
       return failure();
     auto value = dyn_cast<DenseElementsAttr>(op.getValue());
     Type elementType = resultType->getElementType();
-    // arith constants are signless: unsigned element types are left to the
-    // integer lowering that handles signedness.
+    // arith constants are signless: an unsigned value is reinterpreted.
+    if (value && getSignlessType(value.getElementType()) == elementType)
+      value = value.bitcast(elementType);
     if (!value || value.getElementType() != elementType ||
-        !(isa<FloatType>(elementType) || elementType.isSignlessInteger()))
+        !isa<FloatType, IntegerType>(elementType))
       return rewriter.notifyMatchFailure(op, "unsupported value");
-    auto shapeType = dyn_cast<RankedTensorType>(op.getShape().getType());
+    auto shapeType =
+        dyn_cast<RankedTensorType>(adaptor.getShape().getType());
     if (!resultType->hasStaticShape() &&
         (!shapeType || shapeType.getDimSize(0) != resultType->getRank()))
       return rewriter.notifyMatchFailure(op, "shape length is unknown");
@@ -457,7 +471,7 @@ struct ConstantOfShapeToFill : OpRewritePattern<ConstantOfShapeOp> {
     SmallVector<Value> dynamicSizes;
     for (int64_t dim = 0; dim < resultType->getRank(); ++dim)
       if (resultType->isDynamicDim(dim))
-        dynamicSizes.push_back(extractIndex(rewriter, loc, op.getShape(), dim));
+        dynamicSizes.push_back(extractIndex(rewriter, loc, adaptor.getShape(), dim));
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType->getShape(),
                                          elementType, dynamicSizes);
     auto scalar = cast<TypedAttr>(*value.getValues<Attribute>().begin());
@@ -469,26 +483,28 @@ struct ConstantOfShapeToFill : OpRewritePattern<ConstantOfShapeOp> {
 
 /// Range: element i is start + i * delta, over
 /// max(ceil((limit - start) / delta), 0) elements.
-struct RangeToGeneric : OpRewritePattern<RangeOp> {
-  using OpRewritePattern::OpRewritePattern;
+struct RangeToGeneric : OpConversionPattern<RangeOp> {
+  using OpConversionPattern::OpConversionPattern;
 
-  LogicalResult matchAndRewrite(RangeOp op,
-                                PatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(RangeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
     if (failed(resultType))
       return failure();
     Type elementType = resultType->getElementType();
     bool isFloat = isa<FloatType>(elementType);
+    // ONNX Range is on float and signed integer types only.
     if (!isFloat && !elementType.isSignlessInteger())
       return rewriter.notifyMatchFailure(op, "unsupported element type");
-    for (Value v : op->getOperands())
+    for (Value v : adaptor.getOperands())
       if (!isa<RankedTensorType>(v.getType()))
         return rewriter.notifyMatchFailure(op, "operand is unranked");
 
     Location loc = op.getLoc();
-    Value start = extractScalar(rewriter, loc, op.getStart());
-    Value limit = extractScalar(rewriter, loc, op.getLimit());
-    Value delta = extractScalar(rewriter, loc, op.getDelta());
+    Value start = extractScalar(rewriter, loc, adaptor.getStart());
+    Value limit = extractScalar(rewriter, loc, adaptor.getLimit());
+    Value delta = extractScalar(rewriter, loc, adaptor.getDelta());
     SmallVector<Value> dynamicSizes;
     if (resultType->isDynamicDim(0)) {
       Value count;

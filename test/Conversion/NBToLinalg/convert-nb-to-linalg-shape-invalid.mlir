@@ -43,15 +43,6 @@ func.func @expand_unknown_length(%a: tensor<3xf32>, %s: tensor<?xi64>) -> tensor
 
 // -----
 
-// Unsigned element types are left to the integer lowering.
-func.func @constant_of_shape_unsigned(%s: tensor<1xi64>) -> tensor<?xui8> {
-  // expected-error @+1 {{failed to legalize operation 'nb.constant_of_shape'}}
-  %0 = nb.constant_of_shape %s {value = dense<3> : tensor<1xui8>} : (tensor<1xi64>) -> tensor<?xui8>
-  return %0 : tensor<?xui8>
-}
-
-// -----
-
 func.func @shape_of_unranked(%a: tensor<*xf32>) -> tensor<?xi64> {
   // expected-error @+1 {{failed to legalize operation 'nb.shape'}}
   %0 = nb.shape %a : (tensor<*xf32>) -> tensor<?xi64>

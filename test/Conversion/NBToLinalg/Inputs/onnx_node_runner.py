@@ -54,7 +54,10 @@ def make_model(op_type, inputs, outputs, attrs=None, initializers=(),
     return helper.make_model(graph, opset_imports=opsets)
 
 
-_SIGNATURE = re.compile(r"func\.func @graph\((.*?)\)(?: -> (.*?))? (?:attributes .*?)?\{")
+# Arguments and results may carry attributes (`{nb.name = "x"}`); the
+# signature ends with the line.
+_SIGNATURE = re.compile(
+    r"func\.func @graph\((.*?)\)(?: -> (.*?))?(?: attributes .*?)? \{$", re.M)
 _TENSOR = re.compile(r"tensor<[^>]*>")
 
 
