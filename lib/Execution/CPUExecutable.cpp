@@ -19,6 +19,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
@@ -310,6 +311,11 @@ CPUExecutable::Impl::variantKey(ArrayRef<const HostArray *> args) const {
   return shapeKey(args) + getShapeOperandKey(shapeOperandArguments, args);
 }
 
+/// Rounds of canonicalization and shape inference before compiling; each
+/// round resolves at least one more level of shape computation, and graphs
+/// rarely chain more than a few.
+static constexpr unsigned kMaxShapeRefinementRounds = 8;
+
 Expected<CompiledVariant>
 CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   mlir::OwningOpRef<mlir::ModuleOp> module = source->clone();
@@ -342,12 +348,20 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
     func.removeResultAttr(index, "nb.name");
 
   // Refine the results first: their ranks and types are the call's ABI.
+  // Folding and shape inference feed each other (a Shape of a newly static
+  // tensor folds, which makes a Split's sizes constant, whose results then
+  // get static shapes, ...), so they repeat until neither changes the IR.
   mlir::PassManager inferPM(context);
   inferPM.addPass(mlir::createCanonicalizerPass());
   inferPM.addPass(mlir::nb::createInferShapes());
-  if (failed(inferPM.run(*module)))
-    return createStringError("shape inference failed for inputs " +
-                             shapeKey(args));
+  for (unsigned round = 0; round < kMaxShapeRefinementRounds; ++round) {
+    mlir::OperationFingerPrint before(module->getOperation());
+    if (failed(inferPM.run(*module)))
+      return createStringError("shape inference failed for inputs " +
+                               shapeKey(args));
+    if (mlir::OperationFingerPrint(module->getOperation()) == before)
+      break;
+  }
   CompiledVariant variant;
   for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
     Expected<TensorSpec> spec = toTensorSpec(type, outputs[index].name, "output");

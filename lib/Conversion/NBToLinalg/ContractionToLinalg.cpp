@@ -439,8 +439,8 @@ struct MatMulIntegerToLinalg : OpConversionPattern<MatMulIntegerOp> {
 
 /// Integer product, then requantization into the output's scale and zero
 /// point: saturate(round_half_even(acc * (a_scale * b_scale / y_scale)) +
-/// y_zero_point), the multiplier formed in f32 and applied in f64 exactly as
-/// the ONNX reference evaluates it.
+/// y_zero_point), the multiplier formed in the scales' type and applied in
+/// f64 exactly as the ONNX reference evaluates it.
 struct QLinearMatMulToLinalg : OpConversionPattern<QLinearMatMulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -453,9 +453,13 @@ struct QLinearMatMulToLinalg : OpConversionPattern<QLinearMatMulOp> {
         outputType.getWidth() != 8)
       return rewriter.notifyMatchFailure(
           op, "needs 8-bit integer operands and result");
-    for (Value scale : {op.getLhsScale(), op.getRhsScale(), op.getOutputScale()})
-      if (!getElementTypeOrSelf(scale).isF32())
-        return rewriter.notifyMatchFailure(op, "needs f32 scales");
+    // The multiplier is formed in the scales' own type (f16 scales round
+    // each product as numpy's float16 does in the ONNX reference).
+    Type scaleType = getElementTypeOrSelf(op.getLhsScale());
+    if (!isa<FloatType>(scaleType) ||
+        getElementTypeOrSelf(op.getRhsScale()) != scaleType ||
+        getElementTypeOrSelf(op.getOutputScale()) != scaleType)
+      return rewriter.notifyMatchFailure(op, "needs float scales of one type");
     FailureOr<SignlessOperands> operands =
         getSignlessOperands(rewriter, op, adaptor.getOperands());
     if (failed(operands))
@@ -515,9 +519,11 @@ struct QLinearMatMulToLinalg : OpConversionPattern<QLinearMatMulOp> {
           Value multiplier = arith::DivFOp::create(
               b, nested, arith::MulFOp::create(b, nested, args[1], args[2]),
               args[3]);
+          if (multiplier.getType() != f64)
+            multiplier = arith::ExtFOp::create(b, nested, f64, multiplier);
           Value scaled = arith::MulFOp::create(
               b, nested, arith::SIToFPOp::create(b, nested, f64, args[0]),
-              arith::ExtFOp::create(b, nested, f64, multiplier));
+              multiplier);
           Value shifted = arith::AddFOp::create(
               b, nested, scaled,
               convertScalar(b, nested, args[4], zeroPointType, f64));

@@ -561,9 +561,8 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
         weightType.getElementType() != element ||
         !weightType.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "needs float operands, static weight");
-    if (op.getAutoPad() != AutoPad::NotSet || op.getOutputShape())
-      return rewriter.notifyMatchFailure(
-          op, "auto_pad and output_shape are not supported; give pads");
+    if (op.getAutoPad() == AutoPad::Valid)
+      return rewriter.notifyMatchFailure(op, "auto_pad VALID");
     int64_t rank = inputType.getRank(), spatial = rank - 2;
     int64_t groups = op.getGroup();
     int64_t channels = weightType.getDimSize(0);
@@ -592,9 +591,25 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
       int64_t stride = attrOr(op.getStrides(), i, 1);
       int64_t dilation = attrOr(op.getDilations(), i, 1);
       int64_t reach = dilation * (kernel - 1);
-      int64_t begin = reach - attrOr(op.getPads(), i, 0);
-      int64_t end = reach - attrOr(op.getPads(), spatial + i, 0) +
-                    attrOr(op.getOutputPadding(), i, 0);
+      int64_t outputPadding = attrOr(op.getOutputPadding(), i, 0);
+      int64_t padBegin = attrOr(op.getPads(), i, 0);
+      int64_t padEnd = attrOr(op.getPads(), spatial + i, 0);
+      if (op.getOutputShape() || op.getAutoPad() != AutoPad::NotSet) {
+        // ONNX: the pads that give output_shape (in * stride for SAME_*),
+        // the odd one at the end except for SAME_LOWER. A negative total
+        // grows the output at the end.
+        int64_t output = op.getOutputShape()
+                             ? (*op.getOutputShape())[i]
+                             : in * stride;
+        int64_t total =
+            stride * (in - 1) + outputPadding + reach + 1 - output;
+        int64_t half = total / 2;
+        bool lower = op.getAutoPad() == AutoPad::SameLower;
+        padBegin = lower ? total - half : half;
+        padEnd = lower ? half : total - half;
+      }
+      int64_t begin = reach - padBegin;
+      int64_t end = reach - padEnd + outputPadding;
       if (begin < 0 || end < 0)
         return rewriter.notifyMatchFailure(
             op, "pads larger than dilation * (kernel - 1)");

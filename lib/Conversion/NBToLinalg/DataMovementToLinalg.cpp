@@ -88,6 +88,23 @@ Value extractScalar(OpBuilder &b, Location loc, Value tensor) {
   return tensor::ExtractOp::create(b, loc, tensor, indices);
 }
 
+/// `tensor.extract_slice` of `source`, or a `tensor.empty` when the slice
+/// has no elements: extract_slice rejects offsets at the end of a dim (and
+/// every offset of an empty dim), which empty ONNX slices and splits have.
+Value extractSliceOrEmpty(OpBuilder &b, Location loc, Value source,
+                          ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes,
+                          ArrayRef<OpFoldResult> strides) {
+  if (llvm::any_of(sizes, [](OpFoldResult size) {
+        return isConstantIntValue(size, 0);
+      }))
+    return tensor::EmptyOp::create(
+        b, loc, sizes,
+        cast<RankedTensorType>(source.getType()).getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, source, offsets, sizes,
+                                        strides);
+}
+
 //===----------------------------------------------------------------------===//
 // Transpose, Concat
 //===----------------------------------------------------------------------===//
@@ -134,15 +151,29 @@ struct ConcatToTensor : OpConversionPattern<ConcatOp> {
     int64_t axis = static_cast<int64_t>(op.getAxis());
     if (axis < 0)
       axis += rank;
-    if (adaptor.getInputs().size() == 1) {
-      Value input = adaptor.getInputs().front();
+    // Inputs empty along the axis add nothing; tensor.concat would insert
+    // them at the end of the result, an offset slices reject.
+    SmallVector<Value> inputs;
+    for (Value input : adaptor.getInputs())
+      if (cast<RankedTensorType>(input.getType()).getDimSize(axis) != 0)
+        inputs.push_back(input);
+    Location loc = op.getLoc();
+    if (inputs.empty()) {
+      if (!resultType->hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "empty result of unknown shape");
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(
+          op, resultType->getShape(), resultType->getElementType());
+      return success();
+    }
+    if (inputs.size() == 1) {
+      Value input = inputs.front();
       if (input.getType() != *resultType)
-        input = tensor::CastOp::create(rewriter, op.getLoc(), *resultType, input);
+        input = tensor::CastOp::create(rewriter, loc, *resultType, input);
       rewriter.replaceOp(op, input);
       return success();
     }
     rewriter.replaceOpWithNewOp<tensor::ConcatOp>(op, *resultType, axis,
-                                                  adaptor.getInputs());
+                                                  inputs);
     return success();
   }
 };
@@ -229,8 +260,8 @@ struct SliceToTensor : OpConversionPattern<SliceOp> {
       if (step < 0 && slice.size > 1)
         reversed.push_back(axis);
     }
-    Value result = tensor::ExtractSliceOp::create(rewriter, loc, adaptor.getData(),
-                                                  offsets, sizes, strides);
+    Value result = extractSliceOrEmpty(rewriter, loc, adaptor.getData(),
+                                       offsets, sizes, strides);
     if (!reversed.empty()) {
       // Reads element size - 1 - i on reversed axes. An index computation
       // in the body rather than a `size - 1 - d` indexing map, which tiling
@@ -302,8 +333,8 @@ struct SplitToTensor : OpConversionPattern<SplitOp> {
       SmallVector<OpFoldResult> strides(rank, rewriter.getIndexAttr(1));
       offsets[axis] = rewriter.getIndexAttr(offset);
       sizes[axis] = rewriter.getIndexAttr(size);
-      Value slice = tensor::ExtractSliceOp::create(
-          rewriter, loc, adaptor.getInput(), offsets, sizes, strides);
+      Value slice = extractSliceOrEmpty(rewriter, loc, adaptor.getInput(),
+                                        offsets, sizes, strides);
       if (slice.getType() != *resultType)
         slice = tensor::CastOp::create(rewriter, loc, *resultType, slice);
       results.push_back(slice);

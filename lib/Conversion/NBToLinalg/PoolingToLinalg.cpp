@@ -126,7 +126,9 @@ Value padInput(OpBuilder &b, Location loc, Value input,
       .getResult();
 }
 
-enum class PoolKind { Max, Sum };
+/// Max pooling compares unsigned integers as unsigned (the tensors are
+/// signless by now, so the kind carries the signedness).
+enum class PoolKind { Max, MaxUnsigned, Sum };
 
 /// Max or sum pooling of the padded `input` into a filled `init`.
 Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value input,
@@ -191,6 +193,8 @@ Value buildPool(OpBuilder &b, Location loc, PoolKind kind, Value input,
                                         .getResult()
                                   : arith::AddIOp::create(nb, l, x, acc)
                                         .getResult();
+               else if (kind == PoolKind::MaxUnsigned)
+                 result = arith::MaxUIOp::create(nb, l, x, acc).getResult();
                else
                  result = isFloat ? arith::MaximumFOp::create(nb, l, x, acc)
                                         .getResult()
@@ -236,13 +240,15 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
       return op.emitOpError(
           "argmax indices (MaxPool's second output) are not supported by the "
           "linalg lowering");
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
+    FailureOr<RankedTensorType> resultType =
+        getSignlessResultType(rewriter, op);
     auto inputType = dyn_cast<RankedTensorType>(adaptor.getInput().getType());
     if (failed(resultType) || !inputType)
       return rewriter.notifyMatchFailure(op, "unranked");
     Type element = inputType.getElementType();
     if (!isa<FloatType>(element) && !element.isSignlessInteger())
       return rewriter.notifyMatchFailure(op, "unsupported element type");
+    bool isUnsigned = getElementTypeOrSelf(op.getInput()).isUnsignedInteger();
     FailureOr<SmallVector<WindowDim>> window =
         getWindow(rewriter, op, inputType, *resultType);
     if (failed(window))
@@ -259,13 +265,18 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
       lowest = arith::ConstantOp::create(
           rewriter, loc, element,
           rewriter.getIntegerAttr(
-              element, APInt::getSignedMinValue(element.getIntOrFloatBitWidth())));
+              element,
+              isUnsigned
+                  ? APInt::getMinValue(element.getIntOrFloatBitWidth())
+                  : APInt::getSignedMinValue(element.getIntOrFloatBitWidth())));
     Value padded = padInput(rewriter, loc, adaptor.getInput(), *window, lowest);
     FailureOr<Value> init = createFilledInit(rewriter, op, *resultType, *window,
                                              adaptor.getInput(), lowest);
     if (failed(init))
       return failure();
-    Value result = buildPool(rewriter, loc, PoolKind::Max, padded, *init,
+    Value result = buildPool(rewriter, loc,
+                             isUnsigned ? PoolKind::MaxUnsigned : PoolKind::Max,
+                             padded, *init,
                              *window);
     rewriter.replaceOp(op, castToResult(rewriter, loc, result, *resultType));
     return success();

@@ -9,10 +9,10 @@ func.func @zero_point_layout(%a: tensor<4x3xi8>, %b: tensor<3x5xi8>, %bz: tensor
 
 // -----
 
-// Only f32 scales (ONNX's QLinearMatMul before opset 21 float16 support).
-func.func @qlinear_matmul_f16_scales(%a: tensor<2x3xui8>, %s: tensor<f16>, %z: tensor<ui8>, %b: tensor<3x4xui8>) -> tensor<2x4xui8> {
+// The scales share one float type (the multiplier is formed in it).
+func.func @qlinear_matmul_mixed_scales(%a: tensor<2x3xui8>, %s: tensor<f16>, %t: tensor<f32>, %z: tensor<ui8>, %b: tensor<3x4xui8>) -> tensor<2x4xui8> {
   // expected-error @+1 {{failed to legalize operation 'nb.qlinear_matmul'}}
-  %0 = nb.qlinear_matmul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x3xui8>, tensor<f16>, tensor<ui8>, tensor<3x4xui8>, tensor<f16>, tensor<ui8>, tensor<f16>, tensor<ui8>) -> tensor<2x4xui8>
+  %0 = nb.qlinear_matmul %a, %s, %z, %b, %t, %z, %s, %z : (tensor<2x3xui8>, tensor<f16>, tensor<ui8>, tensor<3x4xui8>, tensor<f32>, tensor<ui8>, tensor<f16>, tensor<ui8>) -> tensor<2x4xui8>
   return %0 : tensor<2x4xui8>
 }
 

@@ -152,3 +152,15 @@ func.func @constant_zero_point(%a: tensor<2x3xui8>, %b: tensor<3x4xui8>) -> tens
   %0 = nb.matmul_integer %a, %b, %z, %z {operandSegmentSizes = array<i32: 1, 1, 1, 1>} : (tensor<2x3xui8>, tensor<3x4xui8>, tensor<ui8>, tensor<ui8>) -> tensor<2x4xi32>
   return %0 : tensor<2x4xi32>
 }
+
+// -----
+
+// f16 scales (QLinearMatMul-21): the multiplier rounds in f16, then f64.
+// CHECK-LABEL: func.func @qlinear_matmul_f16_scales
+// CHECK: %[[P:.+]] = arith.mulf %{{.+}}, %{{.+}} : f16
+// CHECK: %[[M:.+]] = arith.divf %[[P]], %{{.+}} : f16
+// CHECK: arith.extf %[[M]] : f16 to f64
+func.func @qlinear_matmul_f16_scales(%a: tensor<2x3xui8>, %s: tensor<f16>, %z: tensor<ui8>, %b: tensor<3x4xui8>) -> tensor<2x4xui8> {
+  %0 = nb.qlinear_matmul %a, %s, %z, %b, %s, %z, %s, %z : (tensor<2x3xui8>, tensor<f16>, tensor<ui8>, tensor<3x4xui8>, tensor<f16>, tensor<ui8>, tensor<f16>, tensor<ui8>) -> tensor<2x4xui8>
+  return %0 : tensor<2x4xui8>
+}

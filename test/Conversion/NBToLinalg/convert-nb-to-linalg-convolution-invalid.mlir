@@ -9,11 +9,11 @@ func.func @conv_dynamic_spatial(%x: tensor<1x3x?x8xf32>, %w: tensor<4x3x3x3xf32>
 
 // -----
 
-// ConvTranspose lowers from explicit pads only.
-func.func @conv_transpose_output_shape(%x: tensor<1x2x3x3xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x6x6xf32> {
+// auto_pad VALID is not an ONNX ConvTranspose mode the lowering takes.
+func.func @conv_transpose_valid(%x: tensor<1x2x3x3xf32>, %w: tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32> {
   // expected-error @+1 {{failed to legalize operation 'nb.conv_transpose'}}
-  %0 = nb.conv_transpose %x, %w {strides = array<i64: 2, 2>, output_shape = array<i64: 6, 6>} : (tensor<1x2x3x3xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x6x6xf32>
-  return %0 : tensor<1x3x6x6xf32>
+  %0 = nb.conv_transpose %x, %w {strides = array<i64: 2, 2>, auto_pad = #nb<auto_pad valid>} : (tensor<1x2x3x3xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x7x7xf32>
+  return %0 : tensor<1x3x7x7xf32>
 }
 
 // -----

@@ -83,3 +83,28 @@ func.func @conv_transpose(%x: tensor<1x2x3x4xf32>, %w: tensor<2x3x3x3xf32>) -> t
   %0 = nb.conv_transpose %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, output_padding = array<i64: 1, 1>} : (tensor<1x2x3x4xf32>, tensor<2x3x3x3xf32>) -> tensor<1x3x6x8xf32>
   return %0 : tensor<1x3x6x8xf32>
 }
+
+// -----
+
+// output_shape fixes the pads: total = 3 * 2 + 3 - 10 = -1 rows, so the
+// output grows by one row at the end (pad high 3 = reach 2 + 1).
+// CHECK-LABEL: func.func @conv_transpose_output_shape
+// CHECK: tensor.insert_slice %{{.+}} into %{{.+}}[0, 0, 0, 0] [1, 1, 3, 3] [1, 1, 3, 2] : tensor<1x1x3x3xf32> into tensor<1x1x7x5xf32>
+// CHECK: tensor.pad %{{.+}} low[0, 0, 2, 2] high[0, 0, 3, 3]
+// CHECK: -> tensor<1x1x2x10x8xf32>
+func.func @conv_transpose_output_shape(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32> {
+  %0 = nb.conv_transpose %x, %w {output_shape = array<i64: 10, 8>, strides = array<i64: 3, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x10x8xf32>
+  return %0 : tensor<1x2x10x8xf32>
+}
+
+// -----
+
+// SAME_LOWER: output in * stride = 6, total padding 1, taken at the start
+// (the transposed conv's pad low shrinks by it).
+// CHECK-LABEL: func.func @conv_transpose_same_lower
+// CHECK: tensor.pad %{{.+}} low[0, 0, 1, 1] high[0, 0, 2, 2]
+// CHECK: -> tensor<1x1x2x6x6xf32>
+func.func @conv_transpose_same_lower(%x: tensor<1x1x3x3xf32>, %w: tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32> {
+  %0 = nb.conv_transpose %x, %w {auto_pad = #nb<auto_pad same_lower>, strides = array<i64: 2, 2>} : (tensor<1x1x3x3xf32>, tensor<1x2x3x3xf32>) -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
+}

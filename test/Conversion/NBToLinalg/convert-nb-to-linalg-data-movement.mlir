@@ -219,3 +219,24 @@ func.func @resize_linear(%a: tensor<?x3x4x4xf32>) -> tensor<?x3x6x2xf32> {
   %0 = nb.resize %a, %s {mode = #nb<resize_mode linear>, axes = array<i64: 2, 3>, coordinate_transformation_mode = #nb<coordinate_transformation_mode align_corners>, operandSegmentSizes = array<i32: 1, 0, 0, 1>} : (tensor<?x3x4x4xf32>, tensor<2xi64>) -> tensor<?x3x6x2xf32>
   return %0 : tensor<?x3x6x2xf32>
 }
+
+// -----
+
+// Empty slices and splits are tensor.empty (extract_slice rejects offsets
+// at the end of a dim); Concat drops inputs empty along its axis.
+// CHECK-LABEL: func.func @empty_slice_split_concat
+// CHECK-SAME: (%[[X:.+]]: tensor<10x5xf32>, %{{.+}}: tensor<0xf32>)
+// CHECK-NOT: tensor.extract_slice
+// CHECK-NOT: tensor.concat
+// CHECK: %[[S:.+]] = tensor.empty() : tensor<0x5xf32>
+// CHECK: %[[P:.+]] = tensor.empty() : tensor<0xf32>
+// CHECK: return %[[S]], %[[P]], %[[X]]
+func.func @empty_slice_split_concat(%x: tensor<10x5xf32>, %y: tensor<0xf32>) -> (tensor<0x5xf32>, tensor<0xf32>, tensor<10x5xf32>) {
+  %starts = nb.constant dense<1000> : tensor<1xi64>
+  %ends = nb.constant dense<1001> : tensor<1xi64>
+  %0 = nb.slice %x, %starts, %ends {operandSegmentSizes = array<i32: 1, 1, 1, 0, 0>} : (tensor<10x5xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<0x5xf32>
+  %sizes = nb.constant dense<0> : tensor<2xi64>
+  %1:2 = nb.split %y, %sizes : (tensor<0xf32>, tensor<2xi64>) -> (tensor<0xf32>, tensor<0xf32>)
+  %2 = nb.concat %x, %0 {axis = 0 : i64} : (tensor<10x5xf32>, tensor<0x5xf32>) -> tensor<10x5xf32>
+  return %0, %1#0, %2 : tensor<0x5xf32>, tensor<0xf32>, tensor<10x5xf32>
+}

@@ -74,3 +74,16 @@ func.func @global_average_pool(%x: tensor<?x3x4x5xf32>) -> tensor<?x3x1x1xf32> {
   %0 = nb.global_average_pool %x : (tensor<?x3x4x5xf32>) -> tensor<?x3x1x1xf32>
   return %0 : tensor<?x3x1x1xf32>
 }
+
+// -----
+
+// Unsigned max pooling starts from 0 and compares unsigned.
+// CHECK-LABEL: func.func @max_pool_unsigned
+// CHECK-SAME: (%{{.+}}: tensor<1x1x4x4xi8>) -> tensor<1x1x3x3xi8>
+// CHECK: %[[ZERO:.+]] = arith.constant 0 : i8
+// CHECK: linalg.fill ins(%[[ZERO]] : i8)
+// CHECK: arith.maxui
+func.func @max_pool_unsigned(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x3x3xui8> {
+  %0 = nb.max_pool %x {kernel_shape = array<i64: 2, 2>} : (tensor<1x1x4x4xui8>) -> tensor<1x1x3x3xui8>
+  return %0 : tensor<1x1x3x3xui8>
+}
