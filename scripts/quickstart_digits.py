@@ -1,10 +1,6 @@
 #!/usr/bin/env python3
 """The quickstart's numbers for the bundled digits CNN.
 
-    quickstart_digits.py inputs TEST_SET.npz OUT.npz
-        writes TEST_SET's `input` array alone, for `nibble run --inputs`
-        (the set also holds `labels`, which the model does not take).
-
     quickstart_digits.py report --model M.onnx --data TEST_SET.npz \\
         --nibble-outputs OUT.npz --nibble-log RUN.log \\
         [--runtime-logits LOGITS.bin --runtime-ms MS --compile-ms MS]
@@ -24,14 +20,6 @@ import sys
 import time
 
 import numpy as np
-
-
-def write_inputs(args):
-    data = np.load(args.test_set)
-    if "input" not in data.files:
-        sys.exit(f"{args.test_set}: no array named 'input' (has {', '.join(data.files)})")
-    np.savez(args.output, input=data["input"])
-    return 0
 
 
 def accuracy(logits, labels):
@@ -113,10 +101,6 @@ def report(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    inputs = commands.add_parser("inputs", help="write the test set's 'input' array alone")
-    inputs.add_argument("test_set")
-    inputs.add_argument("output")
-    inputs.set_defaults(run=write_inputs)
     summary = commands.add_parser("report", help="compare with ONNX Runtime")
     summary.add_argument("--model", required=True)
     summary.add_argument("--data", required=True, help=".npz with 'input' and 'labels'")

@@ -250,38 +250,47 @@ static Error checkInput(const TensorSpec &spec, const HostArray &array) {
 }
 
 Expected<std::vector<const HostArray *>>
-CPUExecutable::bindInputs(ArrayRef<HostArray> arrays) const {
+CPUExecutable::bindInputs(ArrayRef<HostArray> arrays,
+                          std::vector<std::string> *unused) const {
   ArrayRef<TensorSpec> inputs = impl->inputs;
   StringMap<unsigned> inputIndex;
   for (auto [index, input] : llvm::enumerate(inputs))
     inputIndex[input.name] = index;
-  bool allNamed = !arrays.empty() && llvm::all_of(arrays, [&](const HostArray &a) {
-    return inputIndex.contains(a.name);
-  });
+  StringMap<unsigned> arrayCount;
+  for (const HostArray &array : arrays)
+    ++arrayCount[array.name];
+  bool everyInputNamed = !inputs.empty() &&
+                         llvm::all_of(inputs, [&](const TensorSpec &input) {
+                           return arrayCount.contains(input.name);
+                         });
 
   std::vector<const HostArray *> bound(inputs.size(), nullptr);
-  if (allNamed) {
+  if (everyInputNamed) {
     for (const HostArray &array : arrays) {
-      const HostArray *&slot = bound[inputIndex[array.name]];
+      auto it = inputIndex.find(array.name);
+      if (it == inputIndex.end()) {
+        if (unused)
+          unused->push_back(array.name);
+        continue;
+      }
+      const HostArray *&slot = bound[it->second];
       if (slot)
         return createStringError("input '" + array.name +
                                  "' is given more than once");
       slot = &array;
     }
-    for (auto [input, array] : llvm::zip_equal(inputs, bound))
-      if (!array)
-        return createStringError("missing input '" + input.name + "' (" +
-                                 input.describe() + ")");
   } else {
-    // Arrays named after no input (npy stems, unnamed TensorProtos) bind by
-    // position; a mix of known and unknown names is a mistake.
-    for (const HostArray &array : arrays)
-      if (!array.name.empty() && inputIndex.contains(array.name) &&
-          arrays.size() != inputs.size())
-        return createStringError(
-            "some arrays are named after model inputs and others are not; "
-            "the model's inputs are " +
-            listInputs(inputs));
+    // Once some array is named after an input, names are what the caller
+    // meant: name the first input left without one. Otherwise (npy stems,
+    // unnamed TensorProtos) arrays bind by position.
+    bool someInputNamed = llvm::any_of(arrays, [&](const HostArray &array) {
+      return inputIndex.contains(array.name);
+    });
+    if (someInputNamed)
+      for (const TensorSpec &input : inputs)
+        if (!arrayCount.contains(input.name))
+          return createStringError("missing input '" + input.name + "' (" +
+                                   input.describe() + ")");
     if (arrays.size() != inputs.size())
       return createStringError("the model takes " + Twine(inputs.size()) +
                                " input(s) (" + listInputs(inputs) +

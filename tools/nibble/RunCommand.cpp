@@ -160,10 +160,14 @@ int nibble::driver::runRunCommand(int argc, char **argv) {
       CPUExecutable::create(*module, executionOptions);
   if (!executable)
     return fail(toString(executable.takeError()));
+  std::vector<std::string> unusedArrays;
   Expected<std::vector<const HostArray *>> bound =
-      (*executable)->bindInputs(*arrays);
+      (*executable)->bindInputs(*arrays, &unusedArrays);
   if (!bound)
     return fail(toString(bound.takeError()));
+  for (const std::string &name : unusedArrays)
+    llvm::errs() << "nibble run: note: ignoring array '" << name
+                 << "': the model has no input of that name\n";
 
   Stopwatch compileClock;
   if (Error error = (*executable)->compile(*bound))

@@ -62,11 +62,14 @@ public:
   llvm::ArrayRef<TensorSpec> getInputs() const;
   llvm::ArrayRef<TensorSpec> getOutputs() const;
 
-  /// Orders `arrays` as the function's inputs: by name when every array is
-  /// named after an input, else by position. Errors name the input and its
-  /// expected type and shape.
+  /// Orders `arrays` as the function's inputs: by name when every input has
+  /// an array of its name, else by position. Arrays named after no input
+  /// (labels kept beside the inputs in one .npz, say) are left out by name
+  /// binding and listed in `unused` when given. Errors name the input and
+  /// its expected type and shape.
   llvm::Expected<std::vector<const HostArray *>>
-  bindInputs(llvm::ArrayRef<HostArray> arrays) const;
+  bindInputs(llvm::ArrayRef<HostArray> arrays,
+             std::vector<std::string> *unused = nullptr) const;
 
   /// Compiles for the shapes of `inputs` (ordered as getInputs()), and the
   /// values of those feeding shape-like operands, unless already compiled
