@@ -59,4 +59,24 @@ def LiftQDQToQuantTypes : Pass<"nb-lift-qdq-to-quant-types", "ModuleOp"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def AnnotateRanges : Pass<"nb-annotate-ranges", "ModuleOp"> {
+  let summary = "Annotate ops with statically proved value ranges";
+  let description = [{
+    Runs FloatRangeAnalysis (include/nibble/Analysis/RangeAnalysis.h) and
+    writes its results as discardable attributes on the defining ops:
+    `nb.range = array<f64: lo, hi>` on single-result ops (every non-NaN
+    element lies in [lo, hi]; inf bounds print as 0x7FF0000000000000 and
+    0xFFF0000000000000) and `nb.result_ranges = [array<f64: lo, hi>, ...]`
+    on multi-result ops. Function arguments seed the analysis from an
+    `nb.range = array<f64: lo, hi>` argument attribute.
+
+    nb.matmul_integer, nb.conv_integer, nb.qlinear_matmul and
+    nb.qlinear_conv also get `nb.accumulator_bound = N : i64`, the proved
+    worst-case |accumulator|, and where N exceeds 2^31 - 1 the unit
+    attribute `nb.accumulator_may_overflow` plus a warning naming the ONNX
+    node. A malformed `nb.range` argument attribute is an error.
+    See docs/range-analysis.md.
+  }];
+}
+
 #endif // NIBBLE_DIALECT_NB_TRANSFORMS_PASSES_TD
