@@ -120,8 +120,11 @@ void AbsHistogramAccumulator::observe(const float *data, size_t size) {
     float stop = absMax + width;
     int64_t extra =
         int64_t(std::ceil((double(stop) - double(start)) / double(width)));
+    // numpy fills a float32 arange as start + i * delta in float32, delta
+    // being the rounded difference of its first two values.
+    float delta = (start + width) - start;
     for (int64_t i = 0; i < extra; ++i)
-      hist.edges.push_back(float(double(start) + double(i) * width));
+      hist.edges.push_back(i == 0 ? start : start + float(i) * delta);
   }
   std::vector<int64_t> counts;
   edgesHistogram(values, hist.edges, counts);

@@ -11,6 +11,7 @@
 # CHECK: percentile-symmetric: max diff
 # CHECK: percentile-asymmetric: max diff
 # CHECK: entropy: max diff
+# CHECK: mse: max diff
 # CHECK: ALL AGREE
 
 import contextlib
@@ -31,7 +32,7 @@ except ImportError as e:  # onnxruntime missing: nothing to compare against.
     print(f"skipped: {e}")
     print("\n".join(f"{m}: max diff skipped" for m in [
         "minmax", "minmax-symmetric", "moving-average", "percentile-symmetric",
-        "percentile-asymmetric", "entropy"]))
+        "percentile-asymmetric", "entropy", "mse"]))
     print("ALL AGREE")
     sys.exit(0)
 
@@ -109,7 +110,23 @@ def ort_histogram(samples, method, symmetric, percentile=99.999):
             c.collect({"t": x})
         r = c.compute_collection_result()["t"]
     edges = c.histogram_dict["t"][1]
-    return float(r[0]), float(r[1]), float(edges[1] - edges[0])
+    return float(r[0]), float(r[1]), float(edges[1] - edges[0]), c.histogram_dict["t"]
+
+
+def numpy_mse(histogram, qmax=127.0):
+    # ORT has no MSE calibrator: a numpy reference of the documented
+    # objective over ORT's own value histogram.
+    hist, edges, vmin, vmax = histogram[0], histogram[1], float(histogram[2]), float(histogram[3])
+    mids = (edges[:-1].astype(np.float64) + edges[1:].astype(np.float64)) / 2
+    best, best_t = np.inf, max(abs(vmin), abs(vmax))
+    for t in edges[1:].astype(np.float64):
+        if t <= 0:
+            continue
+        s = t / qmax
+        err = np.sum(hist * (mids - np.clip(np.round(mids / s), -qmax, qmax) * s) ** 2)
+        if err < best:
+            best, best_t = err, t
+    return max(-best_t, vmin), min(best_t, vmax)
 
 
 failures = []
@@ -148,5 +165,7 @@ check("percentile-asymmetric", ref[:2], (lo, hi), ref[2], ref[2], w)
 ref = ort_histogram(samples, "entropy", False)
 lo, hi, w = ours("entropy", data)
 check("entropy", ref[:2], (lo, hi), ref[2], ref[2], w)
+lo, hi, w = ours("mse", data)
+check("mse", numpy_mse(ref[3]), (lo, hi), ref[2], ref[2], w)
 
 print("FAILED: " + ", ".join(failures) if failures else "ALL AGREE")
