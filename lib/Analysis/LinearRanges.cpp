@@ -127,10 +127,10 @@ static std::optional<WeightRows> matmulRows(Value rhs, bool transposed) {
   int64_t r0 = type.getDimSize(type.getRank() - 2);
   int64_t r1 = type.getDimSize(type.getRank() - 1);
   int64_t k = transposed ? r1 : r0, n = transposed ? r0 : r1;
-  if (n == 0)
+  if (n == 0 || k == 0)
     return std::nullopt;
   rows.k = k;
-  rows.rows = type.getNumElements() / k == 0 ? 0 : type.getNumElements() / k;
+  rows.rows = type.getNumElements() / k;
   rows.index = [k, n, transposed](int64_t r, int64_t i) {
     int64_t batch = r / n, col = r % n;
     return batch * k * n + (transposed ? col * k + i : i * n + col);

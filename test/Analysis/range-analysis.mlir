@@ -198,3 +198,38 @@ func.func @qdq(%x: tensor<4xf32> {nb.range = array<f64: -1.0, 2.0>}) -> tensor<4
   %0 = nb.dequantize_linear %q, %s, %z : (tensor<4xi8>, tensor<f32>, tensor<i8>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Constant weight, per output channel, x - 128 in [-128, 127], K = 2:
+// channel 0, w = [10, -20], bias 1000: [-1280 - 2540, 1270 + 2560] + 1000
+// = [-2820, 4830]; channel 1, w = [127, 127], bias -5: [-32512, 32258] - 5
+// = [-32517, 32253]. Worst case 32517. The requantized output keeps its
+// storage range.
+// CHECK-LABEL: func.func @qlinear_conv
+// CHECK: nb.qlinear_conv {{.*}}{nb.accumulator_bound = 32517 : i64, nb.range = array<f64: 0.000000e+00, 2.550000e+02>}
+func.func @qlinear_conv(%x: tensor<1x1x4x4xui8>) -> tensor<1x2x4x3xui8> {
+  %xs = nb.constant dense<0.1> : tensor<f32>
+  %xz = nb.constant dense<128> : tensor<ui8>
+  %w = nb.constant dense<[[[[10, -20]]], [[[127, 127]]]]> : tensor<2x1x1x2xi8>
+  %ws = nb.constant dense<0.05> : tensor<f32>
+  %wz = nb.constant dense<0> : tensor<i8>
+  %ys = nb.constant dense<0.2> : tensor<f32>
+  %yz = nb.constant dense<0> : tensor<ui8>
+  %b = nb.constant dense<[1000, -5]> : tensor<2xi32>
+  %0 = nb.qlinear_conv %x, %xs, %xz, %w, %ws, %wz, %ys, %yz, %b : (tensor<1x1x4x4xui8>, tensor<f32>, tensor<ui8>, tensor<2x1x1x2xi8>, tensor<f32>, tensor<i8>, tensor<f32>, tensor<ui8>, tensor<2xi32>) -> tensor<1x2x4x3xui8>
+  return %0 : tensor<1x2x4x3xui8>
+}
+
+// -----
+
+// Multi-result ops get one interval per result; max_pool indices are not
+// tracked (i64 is wider than the analysis bounds integer types).
+// CHECK-LABEL: func.func @multi_result
+// CHECK: nb.max_pool {{.*}}nb.result_ranges = [array<f64: -1.000000e+00, 5.000000e-01>, array<f64: 0xFFF0000000000000, 0x7FF0000000000000>]
+// CHECK: nb.split {{.*}}nb.result_ranges = [array<f64: -1.000000e+00, 5.000000e-01>, array<f64: -1.000000e+00, 5.000000e-01>]
+func.func @multi_result(%x: tensor<1x1x4x4xf32> {nb.range = array<f64: -1.0, 0.5>}) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>) {
+  %0:2 = nb.max_pool %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>)
+  %1:2 = nb.split %x {axis = 2 : i64} : (tensor<1x1x4x4xf32>) -> (tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>)
+  return %0#0, %0#1, %1#0, %1#1 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, tensor<1x1x2x4xf32>, tensor<1x1x2x4xf32>
+}
