@@ -79,4 +79,21 @@ def AnnotateRanges : Pass<"nb-annotate-ranges", "ModuleOp"> {
   }];
 }
 
+def InstrumentObservers : Pass<"nb-instrument-observers", "ModuleOp"> {
+  let summary = "Return observed float tensors as extra function results";
+  let description = [{
+    For calibration: every function with a body gets, after its own
+    results, one extra result per observed tensor, tagged with the result
+    attribute `nb.observed = "<name>"`. Observed are the function's float
+    tensor arguments (named by their `nb.name` attribute, else `arg<i>`) and
+    every float tensor result of an nb op other than `nb.constant` whose
+    location is a NameLoc (the importer's ONNX node name). Naming rule: the
+    node name for a single-result op, `<node>:<i>` for result i of a
+    multi-result op. Where the importer expanded one node into several ops
+    with the same name, only the last such op (the node's output) is
+    observed. Ops without a NameLoc are skipped (they have no name a table
+    could use). See docs/calibration-table.md.
+  }];
+}
+
 #endif // NIBBLE_DIALECT_NB_TRANSFORMS_PASSES_TD

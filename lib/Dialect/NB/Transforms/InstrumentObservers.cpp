@@ -1,0 +1,102 @@
+//===- InstrumentObservers.cpp - nb-instrument-observers ------------------===//
+//
+// Makes the tensors calibration observes visible to whoever runs the
+// function: they become extra results, so the CPU JIT (or any other
+// executor) hands them back with the real outputs and no runtime callback
+// mechanism is needed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "nibble/Dialect/NB/IR/NBDialect.h"
+#include "nibble/Dialect/NB/IR/NBOps.h"
+#include "nibble/Dialect/NB/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace mlir::nb {
+#define GEN_PASS_DEF_INSTRUMENTOBSERVERS
+#include "nibble/Dialect/NB/Transforms/Passes.h.inc"
+
+namespace {
+constexpr llvm::StringLiteral kObservedAttrName = "nb.observed";
+/// The importer's graph input name attribute (kONNXNameAttr; the importer
+/// is optional at build time, so it is not included).
+constexpr llvm::StringLiteral kONNXNameAttr = "nb.name";
+
+bool isFloatTensor(Type type) {
+  auto tensor = dyn_cast<TensorType>(type);
+  return tensor && isa<FloatType>(tensor.getElementType());
+}
+
+struct InstrumentObserversPass
+    : public impl::InstrumentObserversBase<InstrumentObserversPass> {
+  using Base::Base;
+
+  void instrument(func::FuncOp func) {
+    auto returnOp = dyn_cast<func::ReturnOp>(
+        func.getBody().front().getTerminator());
+    if (!returnOp || !func.getBody().hasOneBlock()) {
+      func.emitWarning("nb-instrument-observers: only single-block functions "
+                       "ending in func.return are instrumented");
+      return;
+    }
+    // Name -> value, in first-seen order; a later op of the same name
+    // replaces the earlier one (the importer's expansion of one node ends
+    // in the op producing the node's output).
+    llvm::MapVector<StringAttr, Value> observed;
+    Builder b(&getContext());
+    for (BlockArgument arg : func.getArguments()) {
+      if (!isFloatTensor(arg.getType()))
+        continue;
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
+                                                    kONNXNameAttr);
+      observed[name ? name
+                    : b.getStringAttr("arg" + Twine(arg.getArgNumber()))] =
+          arg;
+    }
+    llvm::SmallVector<Operation *> named;
+    func.walk([&](Operation *op) {
+      if (!isa<NBDialect>(op->getDialect()) || isa<ConstantOp>(op))
+        return;
+      auto loc = dyn_cast<NameLoc>(op->getLoc());
+      if (!loc)
+        return;
+      // Drop an earlier op of the same name, then add this one's results.
+      for (unsigned i = 0, e = op->getNumResults(); i < e; ++i) {
+        StringAttr name =
+            e == 1 ? loc.getName()
+                   : b.getStringAttr(loc.getName().getValue() + ":" + Twine(i));
+        observed.erase(name);
+        if (isFloatTensor(op->getResult(i).getType()))
+          observed[name] = op->getResult(i);
+      }
+    });
+
+    unsigned first = func.getNumResults();
+    SmallVector<Value> operands(returnOp.getOperands());
+    SmallVector<unsigned> indices;
+    SmallVector<Type> types;
+    SmallVector<DictionaryAttr> attrs;
+    for (auto [name, value] : observed) {
+      indices.push_back(first);
+      types.push_back(value.getType());
+      attrs.push_back(
+          b.getDictionaryAttr(b.getNamedAttr(kObservedAttrName, name)));
+      operands.push_back(value);
+    }
+    if (failed(func.insertResults(indices, types, attrs))) {
+      func.emitError("nb-instrument-observers: cannot add results");
+      return signalPassFailure();
+    }
+    returnOp->setOperands(operands);
+  }
+
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (!func.isExternal())
+        instrument(func);
+  }
+};
+} // namespace
+} // namespace mlir::nb
