@@ -29,6 +29,7 @@ struct Command {
 int runSummaryCommand(int argc, char **argv);
 int runRunCommand(int argc, char **argv);
 int runCompileCommand(int argc, char **argv);
+int runCalibrateCommand(int argc, char **argv);
 /// Compiled only when the ONNX importer is built.
 int runImportCommand(int argc, char **argv);
 

@@ -30,6 +30,8 @@ static const Command commands[] = {
      runRunCommand},
     {"compile", "compile ahead of time into a deployable directory (.so)",
      runCompileCommand},
+    {"calibrate", "observe tensor ranges on sample data (JSON table)",
+     runCalibrateCommand},
 #ifdef NIBBLE_HAVE_ONNX_IMPORTER
     {"import", "ONNX model to nb dialect MLIR", runImportCommand},
 #endif

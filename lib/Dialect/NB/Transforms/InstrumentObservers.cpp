@@ -46,16 +46,16 @@ struct InstrumentObserversPass
     // in the op producing the node's output).
     llvm::MapVector<StringAttr, Value> observed;
     Builder b(&getContext());
+    // Arguments are the caller's own inputs: tag them, returning them would
+    // only copy them back (and pin their dynamic shapes in the result types).
     for (BlockArgument arg : func.getArguments()) {
       if (!isFloatTensor(arg.getType()))
         continue;
-      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                                    kONNXNameAttr);
-      observed[name ? name
-                    : b.getStringAttr("arg" + Twine(arg.getArgNumber()))] =
-          arg;
+      unsigned index = arg.getArgNumber();
+      auto name = func.getArgAttrOfType<StringAttr>(index, kONNXNameAttr);
+      func.setArgAttr(index, kObservedAttrName,
+                      name ? name : b.getStringAttr("arg" + Twine(index)));
     }
-    llvm::SmallVector<Operation *> named;
     func.walk([&](Operation *op) {
       if (!isa<NBDialect>(op->getDialect()) || isa<ConstantOp>(op))
         return;
@@ -79,6 +79,15 @@ struct InstrumentObserversPass
     SmallVector<Type> types;
     SmallVector<DictionaryAttr> attrs;
     for (auto [name, value] : observed) {
+      // A value the function already returns is tagged where it is:
+      // returning it twice would only copy it (and the JIT's buffers alias).
+      auto returned = llvm::find(returnOp.getOperands(), value);
+      if (returned != returnOp.getOperands().end()) {
+        unsigned index = returned.getIndex();
+        if (!func.getResultAttr(index, kObservedAttrName))
+          func.setResultAttr(index, kObservedAttrName, name);
+        continue;
+      }
       indices.push_back(first);
       types.push_back(value.getType());
       attrs.push_back(

@@ -84,10 +84,13 @@ def InstrumentObservers : Pass<"nb-instrument-observers", "ModuleOp"> {
   let description = [{
     For calibration: every function with a body gets, after its own
     results, one extra result per observed tensor, tagged with the result
-    attribute `nb.observed = "<name>"`. Observed are the function's float
-    tensor arguments (named by their `nb.name` attribute, else `arg<i>`) and
-    every float tensor result of an nb op other than `nb.constant` whose
-    location is a NameLoc (the importer's ONNX node name). Naming rule: the
+    attribute `nb.observed = "<name>"`. Observed are every float tensor
+    result of an nb op other than `nb.constant` whose location is a NameLoc
+    (the importer's ONNX node name), and the function's float tensor
+    arguments: those are the caller's own inputs, so they are not returned
+    but get the argument attribute `nb.observed` (their `nb.name`, else
+    `arg<i>`). A value the function already returns is not returned again;
+    its existing result gets the `nb.observed` attribute. Naming rule: the
     node name for a single-result op, `<node>:<i>` for result i of a
     multi-result op. Where the importer expanded one node into several ops
     with the same name, only the last such op (the node's output) is
