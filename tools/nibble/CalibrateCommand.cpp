@@ -53,20 +53,21 @@ struct CalibrateOptions {
       "data",
       cl::desc("Calibration data: .npz/.npy/.pb files or folders of them; "
                "each array is a batch of samples along axis 0"),
-      cl::value_desc("path"), cl::OneOrMore, cl::CommaSeparated,
+      cl::value_desc("path"),
+      cl::OneOrMore,
+      cl::CommaSeparated,
       cl::cat(category)};
   cl::opt<std::string> method{
       "method",
       cl::desc("minmax, percentile=P (e.g. percentile=99.99), entropy, mse"),
       cl::init("minmax"), cl::cat(category)};
-  cl::opt<bool> symmetric{"symmetric",
-                          cl::desc("Symmetric ranges [-m, m]"),
+  cl::opt<bool> symmetric{"symmetric", cl::desc("Symmetric ranges [-m, m]"),
                           cl::init(false), cl::cat(category)};
   cl::opt<unsigned> samples{"samples",
                             cl::desc("Use at most N samples (0: all)"),
                             cl::init(0), cl::cat(category)};
-  cl::opt<bool> quiet{"quiet", cl::desc("No progress display"),
-                      cl::init(false), cl::cat(category)};
+  cl::opt<bool> quiet{"quiet", cl::desc("No progress display"), cl::init(false),
+                      cl::cat(category)};
   cl::opt<std::string> output{"o", cl::desc("The calibration table (JSON)"),
                               cl::value_desc("file"), cl::Required,
                               cl::cat(category)};
@@ -157,8 +158,8 @@ static Error observe(Observer &observer, const HostArray &tensor) {
 static Error writeTableAtomically(StringRef path, const json::Value &table) {
   SmallString<256> temp;
   int fd;
-  if (std::error_code ec = sys::fs::createUniqueFile(
-          path + ".tmp-%%%%%%", fd, temp))
+  if (std::error_code ec =
+          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
     return createStringError("cannot create a file next to '" + path +
                              "': " + ec.message());
   {
@@ -219,8 +220,8 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
   pm.addPass(mlir::nb::createInstrumentObservers());
   if (mlir::failed(pm.run(*module)))
     return 1;
-  auto func = module->lookupSymbol<mlir::func::FuncOp>(
-      options.modelInput.functionName);
+  auto func =
+      module->lookupSymbol<mlir::func::FuncOp>(options.modelInput.functionName);
   if (!func)
     return fail("the model has no function '" +
                 options.modelInput.functionName + "'");
@@ -286,8 +287,10 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
                     "' is a scalar; samples lie along axis 0");
       if (batch >= 0 && array->shape[0] != batch)
         return fail("'" + file + "': input '" + spec.name + "' has " +
-                    Twine(array->shape[0]) + " samples along axis 0, another "
-                    "input " + Twine(batch));
+                    Twine(array->shape[0]) +
+                    " samples along axis 0, another "
+                    "input " +
+                    Twine(batch));
       batch = array->shape[0];
     }
     // A file per model without inputs is one run.
@@ -334,8 +337,7 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
     errs() << "\n";
   if (skipped)
     WithColor::warning(errs(), "nibble calibrate")
-        << "skipped " << skipped
-        << " sample(s) containing NaN or Inf inputs\n";
+        << "skipped " << skipped << " sample(s) containing NaN or Inf inputs\n";
   if (used == 0)
     return fail("no samples to calibrate with");
 
@@ -367,13 +369,13 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
     tensors[observer.name] =
         json::Object{{"min", double(range.min)}, {"max", double(range.max)}};
   }
-  json::Value table = json::Object{
-      {"version", 1},
-      {"model", sys::path::filename(options.model).str()},
-      {"method", options.method},
-      {"symmetric", bool(options.symmetric)},
-      {"samples", used},
-      {"tensors", std::move(tensors)}};
+  json::Value table =
+      json::Object{{"version", 1},
+                   {"model", sys::path::filename(options.model).str()},
+                   {"method", options.method},
+                   {"symmetric", bool(options.symmetric)},
+                   {"samples", used},
+                   {"tensors", std::move(tensors)}};
   if (Error error = writeTableAtomically(options.output, table))
     return fail(toString(std::move(error)));
   outs() << format("calibrated %lld samples in %.2f s (%.1f samples/s), "

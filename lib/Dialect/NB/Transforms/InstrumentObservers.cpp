@@ -7,12 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "nibble/Dialect/NB/IR/NBDialect.h"
-#include "nibble/Dialect/NB/IR/NBOps.h"
+#include "ObservedTensors.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/MapVector.h"
 
 namespace mlir::nb {
 #define GEN_PASS_DEF_INSTRUMENTOBSERVERS
@@ -20,58 +16,28 @@ namespace mlir::nb {
 
 namespace {
 constexpr llvm::StringLiteral kObservedAttrName = "nb.observed";
-/// The importer's graph input name attribute (kONNXNameAttr; the importer
-/// is optional at build time, so it is not included).
-constexpr llvm::StringLiteral kONNXNameAttr = "nb.name";
-
-bool isFloatTensor(Type type) {
-  auto tensor = dyn_cast<TensorType>(type);
-  return tensor && isa<FloatType>(tensor.getElementType());
-}
 
 struct InstrumentObserversPass
     : public impl::InstrumentObserversBase<InstrumentObserversPass> {
   using Base::Base;
 
   void instrument(func::FuncOp func) {
-    auto returnOp = dyn_cast<func::ReturnOp>(
-        func.getBody().front().getTerminator());
+    auto returnOp =
+        dyn_cast<func::ReturnOp>(func.getBody().front().getTerminator());
     if (!returnOp || !func.getBody().hasOneBlock()) {
       func.emitWarning("nb-instrument-observers: only single-block functions "
                        "ending in func.return are instrumented");
       return;
     }
-    // Name -> value, in first-seen order; a later op of the same name
-    // replaces the earlier one (the importer's expansion of one node ends
-    // in the op producing the node's output).
-    llvm::MapVector<StringAttr, Value> observed;
     Builder b(&getContext());
     // Arguments are the caller's own inputs: tag them, returning them would
     // only copy them back (and pin their dynamic shapes in the result types).
-    for (BlockArgument arg : func.getArguments()) {
-      if (!isFloatTensor(arg.getType()))
-        continue;
-      unsigned index = arg.getArgNumber();
-      auto name = func.getArgAttrOfType<StringAttr>(index, kONNXNameAttr);
-      func.setArgAttr(index, kObservedAttrName,
-                      name ? name : b.getStringAttr("arg" + Twine(index)));
-    }
-    func.walk([&](Operation *op) {
-      if (!isa<NBDialect>(op->getDialect()) || isa<ConstantOp>(op))
-        return;
-      auto loc = dyn_cast<NameLoc>(op->getLoc());
-      if (!loc)
-        return;
-      // Drop an earlier op of the same name, then add this one's results.
-      for (unsigned i = 0, e = op->getNumResults(); i < e; ++i) {
-        StringAttr name =
-            e == 1 ? loc.getName()
-                   : b.getStringAttr(loc.getName().getValue() + ":" + Twine(i));
-        observed.erase(name);
-        if (isFloatTensor(op->getResult(i).getType()))
-          observed[name] = op->getResult(i);
-      }
-    });
+    for (BlockArgument arg : func.getArguments())
+      if (isFloatTensor(arg.getType()))
+        func.setArgAttr(arg.getArgNumber(), kObservedAttrName,
+                        getObservedArgName(func, arg.getArgNumber()));
+    llvm::MapVector<StringAttr, OpResult> observed =
+        collectObservedResults(func);
 
     unsigned first = func.getNumResults();
     SmallVector<Value> operands(returnOp.getOperands());

@@ -99,4 +99,24 @@ def InstrumentObservers : Pass<"nb-instrument-observers", "ModuleOp"> {
   }];
 }
 
+def ImportCalibrationTable
+    : Pass<"nb-import-calibration-table", "ModuleOp"> {
+  let summary = "Annotate tensors with ranges from a calibration table";
+  let description = [{
+    Reads a `nibble calibrate` table (docs/calibration-table.md) and, with
+    nb-instrument-observers' naming rule, writes each listed tensor's range:
+    `nb.calibrated_range = array<f64: lo, hi>` on single-result ops,
+    `nb.calibrated_result_ranges = [array<f64: lo, hi> | unit, ...]` on
+    multi-result ops (unit where the table has no entry), and
+    `nb.range = array<f64: lo, hi>` on function arguments (the range
+    analysis seeds from it). Table entries naming no tensor of the module
+    get one warning listing them. An unreadable or malformed table is an
+    error.
+  }];
+  let options = [
+    Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
+           "The calibration table (JSON)">
+  ];
+}
+
 #endif // NIBBLE_DIALECT_NB_TRANSFORMS_PASSES_TD
