@@ -268,6 +268,7 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
         .count();
   };
   int64_t used = 0, skipped = 0;
+  double firstSeconds = 0;
   unsigned limit = options.samples;
   for (const std::string &file : *dataFiles) {
     if (limit && used >= limit)
@@ -319,10 +320,12 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
       for (auto &[index, observer] : observers)
         if (Error error = observe(observer, (*outputs)[index]))
           return fail(toString(std::move(error)));
-      ++used;
+      // The first sample pays for the JIT compile; rates count the rest.
+      if (++used == 1)
+        firstSeconds = elapsedSeconds();
       if (showProgress) {
-        double seconds = elapsedSeconds();
-        double rate = used / std::max(seconds, 1e-9);
+        double rate =
+            (used - 1) / std::max(elapsedSeconds() - firstSeconds, 1e-9);
         errs() << format("\r%lld samples, %.1f samples/s", (long long)used,
                          rate);
         if (totalHint > 0)
@@ -378,9 +381,11 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
                    {"tensors", std::move(tensors)}};
   if (Error error = writeTableAtomically(options.output, table))
     return fail(toString(std::move(error)));
-  outs() << format("calibrated %lld samples in %.2f s (%.1f samples/s), "
+  outs() << format("calibrated %lld samples in %.2f s (first sample, with "
+                   "the JIT compile, %.3f s; then %.1f samples/s), "
                    "%zu tensors -> ",
-                   (long long)used, seconds, used / std::max(seconds, 1e-9),
+                   (long long)used, seconds, firstSeconds,
+                   (used - 1) / std::max(seconds - firstSeconds, 1e-9),
                    inputObservers.size())
          << options.output << "\n";
   return 0;
