@@ -27,6 +27,7 @@
 #include "nibble/Pipelines/CPUTarget.h"
 
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -526,7 +527,9 @@ CPUExecutable::run(ArrayRef<const HostArray *> inputs) {
   variant.entry(packed.data());
 
   std::vector<HostArray> outputs;
-  DenseSet<int64_t> freed;
+  // The results are the caller's to free: once each, after every copy, since
+  // one buffer may back several results (a value returned twice).
+  SetVector<void *> allocations;
   const int64_t *word = results.data();
   for (const TensorSpec &spec : variant.outputs) {
     size_t rank = spec.shape.size();
@@ -545,10 +548,10 @@ CPUExecutable::run(ArrayRef<const HostArray *> inputs) {
                   out);
     // Code stores sub-byte values in the low bits of their byte.
     canonicalizeNarrowElements(output);
-    // The results are the caller's to free, once even if returned twice.
-    if (freed.insert(reinterpret_cast<int64_t>(allocated)).second)
-      std::free(allocated);
+    allocations.insert(allocated);
     outputs.push_back(std::move(output));
   }
+  for (void *allocated : allocations)
+    std::free(allocated);
   return outputs;
 }
