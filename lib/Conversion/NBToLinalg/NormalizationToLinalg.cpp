@@ -233,26 +233,49 @@ FailureOr<SmallVector<bool>> getTrailingReduced(RankedTensorType type,
   return reduced;
 }
 
+/// What LayerNormalization and SimplifiedLayerNormalization share: a ranked
+/// float input normalized over its dims from `axis` on, all of them static.
+struct TrailingNormalization {
+  RankedTensorType resultType;
+  Value input;
+  RankedTensorType inputType;
+  SmallVector<bool> reduced;
+  int64_t count;
+};
+
+FailureOr<TrailingNormalization>
+matchTrailingNormalization(PatternRewriter &rewriter, Operation *op,
+                           Value input, int64_t axis) {
+  FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
+  if (failed(resultType))
+    return failure();
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  if (!inputType || !isa<FloatType>(resultType->getElementType()))
+    return rewriter.notifyMatchFailure(op, "needs a ranked float input");
+  FailureOr<SmallVector<bool>> reduced = getTrailingReduced(inputType, axis);
+  if (failed(reduced))
+    return rewriter.notifyMatchFailure(op, "axis out of range");
+  FailureOr<int64_t> count = getReducedCount(inputType, *reduced);
+  if (failed(count))
+    return rewriter.notifyMatchFailure(op, "normalized dims are dynamic");
+  return TrailingNormalization{*resultType, input, inputType, *reduced,
+                               *count};
+}
+
 struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
-    if (failed(resultType))
+    FailureOr<TrailingNormalization> norm = matchTrailingNormalization(
+        rewriter, op, adaptor.getInput(), op.getAxis());
+    if (failed(norm))
       return failure();
-    Value input = adaptor.getInput();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    Type element = resultType->getElementType();
-    if (!inputType || !isa<FloatType>(element))
-      return rewriter.notifyMatchFailure(op, "needs a ranked float input");
-    FailureOr<SmallVector<bool>> reduced =
-        getTrailingReduced(inputType, op.getAxis());
-    if (failed(reduced))
-      return rewriter.notifyMatchFailure(op, "axis out of range");
-    FailureOr<int64_t> count = getReducedCount(inputType, *reduced);
-    if (failed(count))
-      return rewriter.notifyMatchFailure(op, "normalized dims are dynamic");
+    Value input = norm->input;
+    RankedTensorType inputType = norm->inputType;
+    Type element = norm->resultType.getElementType();
+    const SmallVector<bool> &reduced = norm->reduced;
+    int64_t count = norm->count;
     // stash_type 1: statistics in f32 whatever the input type.
     Type statType =
         op.getStashType() == 1 && cast<FloatType>(element).getWidth() < 32
@@ -262,10 +285,10 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
     MLIRContext *ctx = getContext();
     int64_t rank = inputType.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap kept = getKeptMap(*reduced, ctx);
-    double n = static_cast<double>(*count);
+    AffineMap kept = getKeptMap(reduced, ctx);
+    double n = static_cast<double>(count);
     Value sum = buildReduction(
-        rewriter, loc, input, identity, input, *reduced, statType, 0.0,
+        rewriter, loc, input, identity, input, reduced, statType, 0.0,
         [&](OpBuilder &b, Location l, ValueRange args, Value acc) {
           return addF(b, l, toType(b, l, args[0], statType), acc);
         });
@@ -277,7 +300,7 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
               b, l, args[0], createScalarConstant(b, l, statType, n));
         });
     Value squares = buildReduction(
-        rewriter, loc, {input, mean}, {identity, kept}, input, *reduced,
+        rewriter, loc, {input, mean}, {identity, kept}, input, reduced,
         statType, 0.0,
         [&](OpBuilder &b, Location l, ValueRange args, Value acc) {
           Value diff = arith::SubFOp::create(
@@ -329,7 +352,7 @@ struct LayerNormToLinalg : OpConversionPattern<LayerNormOp> {
             op, "mean/inv_std_dev results must be ranked, of the input's "
                 "rank and of the stash type");
       results.push_back(
-          expandToKeepDims(rewriter, loc, statistic, type, *reduced));
+          expandToKeepDims(rewriter, loc, statistic, type, reduced));
     }
     rewriter.replaceOp(op, results);
     return success();
@@ -342,21 +365,15 @@ struct SimplifiedLayerNormToLinalg
   LogicalResult
   matchAndRewrite(SimplifiedLayerNormOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
-    if (failed(resultType))
+    FailureOr<TrailingNormalization> norm = matchTrailingNormalization(
+        rewriter, op, adaptor.getInput(), op.getAxis());
+    if (failed(norm))
       return failure();
-    Value input = adaptor.getInput();
-    auto inputType = dyn_cast<RankedTensorType>(input.getType());
-    Type element = resultType->getElementType();
-    if (!inputType || !isa<FloatType>(element))
-      return rewriter.notifyMatchFailure(op, "needs a ranked float input");
-    FailureOr<SmallVector<bool>> reduced =
-        getTrailingReduced(inputType, op.getAxis());
-    if (failed(reduced))
-      return rewriter.notifyMatchFailure(op, "axis out of range");
-    FailureOr<int64_t> count = getReducedCount(inputType, *reduced);
-    if (failed(count))
-      return rewriter.notifyMatchFailure(op, "normalized dims are dynamic");
+    Value input = norm->input;
+    RankedTensorType inputType = norm->inputType;
+    Type element = norm->resultType.getElementType();
+    const SmallVector<bool> &reduced = norm->reduced;
+    int64_t count = norm->count;
     auto scaleType = dyn_cast<RankedTensorType>(adaptor.getScale().getType());
     if (!scaleType || scaleType.getRank() > inputType.getRank())
       return rewriter.notifyMatchFailure(op, "scale does not broadcast");
@@ -368,14 +385,14 @@ struct SimplifiedLayerNormToLinalg
     MLIRContext *ctx = getContext();
     int64_t rank = inputType.getRank();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap kept = getKeptMap(*reduced, ctx);
+    AffineMap kept = getKeptMap(reduced, ctx);
     Value sumOfSquares = buildReduction(
-        rewriter, loc, input, identity, input, *reduced, statType, 0.0,
+        rewriter, loc, input, identity, input, reduced, statType, 0.0,
         [&](OpBuilder &b, Location l, ValueRange args, Value acc) {
           Value x = toType(b, l, args[0], statType);
           return addF(b, l, arith::MulFOp::create(b, l, x, x), acc);
         });
-    double n = static_cast<double>(*count);
+    double n = static_cast<double>(count);
     double epsilon = op.getEpsilon().convertToDouble();
     Value output = buildMap(
         rewriter, loc, {input, sumOfSquares, adaptor.getScale()},
