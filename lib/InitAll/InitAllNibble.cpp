@@ -10,6 +10,7 @@
 #include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Pipelines/CPUCodegen.h"
+#include "nibble/Quantization/Passes.h"
 #include "nibble/Target/CPU/CPUCompiler.h"
 
 void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
@@ -21,6 +22,7 @@ void nibble::registerNibbleDialects(mlir::DialectRegistry &registry) {
 void nibble::registerNibblePasses() {
   mlir::nb::registerNBPasses();
   mlir::nb::registerNibbleConversionPasses();
+  mlir::nb::registerNibbleQuantizationPasses();
   nibble::registerNibblePipelines();
   nibble::registerTargetCPUPasses();
 }

@@ -1,0 +1,155 @@
+//===- Passes.td - quantization passes ---------------------*- tablegen -*-===//
+//
+// The passes that turn a float nb program into a quantized one
+// (docs/quantization.md). Each lives in lib/Quantization/<PassName>.cpp and
+// is tested in test/Quantization/<command-line-name>.mlir (and
+// <command-line-name>-invalid.mlir for its errors).
+//
+// Stages:
+//   1. q/dq form: nb-insert-qdq (static W8A8, fp8), nb-quantize-dynamic,
+//      nb-quantize-weights (weight-only), nb-convert-float-precision.
+//   2. nb-fuse-quantized-ops: dq -> op -> q chains become the same nb op on
+//      !quant.uniform types; same-scale ops carry their input's type.
+//   3. convert-nb-to-linalg lowers quant-typed ops to integer arithmetic.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NIBBLE_QUANTIZATION_PASSES_TD
+#define NIBBLE_QUANTIZATION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+// Options every selecting pass shares: which ops it may touch.
+defvar SelectionOptions = [
+  Option<"excludeNodes", "exclude-nodes", "std::string", /*default=*/"\"\"",
+         "ECMAScript regex; ops whose ONNX node name matches stay float">,
+  ListOption<"excludeOpTypes", "exclude-op-types", "std::string",
+             "ONNX op types (Conv, MatMul, Gemm, ...) that stay float">,
+  Option<"strict", "strict", "bool", /*default=*/"false",
+         "An op the scheme cannot take is an error instead of a note">
+];
+
+def InsertQDQ : Pass<"nb-insert-qdq", "::mlir::ModuleOp"> {
+  let summary = "Static quantization: Q/DQ pairs from calibrated ranges";
+  let description = [{
+    Stage 1 of static W8A8 and fp8 quantization. For every selected
+    Conv, ConvTranspose, MatMul and Gemm (and the Add, Mul, pooling,
+    Concat and data-movement ops between them when `quantize-all-ops`):
+    - activations (inputs and the result) get `nb.quantize_linear` then
+      `nb.dequantize_linear` with per-tensor parameters computed from the
+      value's range: `nb.calibrated_range` (nb-import-calibration-table),
+      else `nb.range` on arguments; a tensor with no range is an error
+      naming it (or stays float with a note when not `strict`).
+      Asymmetric (scale = (max-min)/(qmax-qmin), zero point rounded half to
+      even, range first widened to include 0) unless
+      `symmetric-activations`.
+    - weights (constant operands) are quantized at compile time (RTN,
+      symmetric; per output channel unless `per-tensor-weights`) into an
+      integer constant, `quant.scast` to its `!quant.uniform` type and
+      `nb.dequantize_linear`;
+    - a bias becomes an int32 constant with scale s_in * s_w (zero point 0).
+    Same-scale ops (Reshape, Transpose, Flatten, Squeeze, Unsqueeze,
+    MaxPool, Slice, Gather, Concat when its inputs agree) reuse their
+    input's parameters for their result. The output is exactly the form
+    `nibble-translate --import-onnx --lift-qdq` makes of an ONNX Runtime QDQ
+    model, so pre-quantized models and ours share every later stage.
+    Overrides (`overrides=FILE`, docs/quantization.md) set a tensor's type,
+    axis, symmetry or range, like ONNX Runtime's TensorQuantOverrides.
+  }];
+  let options = !listconcat(SelectionOptions, [
+    Option<"activationType", "activation-type", "std::string",
+           /*default=*/"\"u8\"", "u8 | i8 | f8e4m3 | f8e5m2">,
+    Option<"weightType", "weight-type", "std::string", /*default=*/"\"i8\"",
+           "i8 | u8 | f8e4m3 | f8e5m2">,
+    Option<"perTensorWeights", "per-tensor-weights", "bool",
+           /*default=*/"false", "One weight scale per tensor, not per channel">,
+    Option<"symmetricActivations", "symmetric-activations", "bool",
+           /*default=*/"false", "Zero point 0 for activations">,
+    Option<"quantizeAllOps", "quantize-all-ops", "bool", /*default=*/"true",
+           "Also put Q/DQ around Add, Mul, pooling and data movement">,
+    Option<"overridesPath", "overrides", "std::string", /*default=*/"\"\"",
+           "Per-tensor override file (JSON)">
+  ]);
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+def QuantizeDynamic : Pass<"nb-quantize-dynamic", "::mlir::ModuleOp"> {
+  let summary = "Dynamic W8A8: activation scales computed at run time";
+  let description = [{
+    For every selected MatMul, Gemm and Conv with a constant weight: the
+    weight is quantized at compile time (int8 symmetric, per output channel
+    unless `per-tensor-weights`); the activation goes through
+    `nb.dynamic_quantize_linear` (uint8, DynamicQuantizeLinear semantics);
+    the op becomes `nb.matmul_integer` / `nb.conv_integer` with int32
+    accumulation, scaled back to float by x_scale * w_scale, plus the float
+    bias. This is what onnxruntime.quantization.quantize_dynamic produces.
+  }];
+  let options = !listconcat(SelectionOptions, [
+    Option<"perTensorWeights", "per-tensor-weights", "bool",
+           /*default=*/"false", "One weight scale per tensor, not per channel">
+  ]);
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+def QuantizeWeights : Pass<"nb-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Weight-only int8/int4 quantization (RTN) by channel or group";
+  let description = [{
+    For every selected MatMul, Gemm and Conv with a constant weight, the
+    weight becomes an integer constant with its `!quant.uniform` type
+    (per-axis for `group-size=0`, sub-channel blocks along the reduction
+    axis otherwise) and an `nb.dequantize_linear` back to float in front of
+    the op; activations stay float. Values are chosen by round to nearest
+    (RTN); the choice is one function (WeightQuantization.h) so that GPTQ,
+    AWQ and HQQ can replace it. A group size that does not divide the
+    reduction axis is refused, naming the node, unless `pad-groups`.
+  }];
+  let options = !listconcat(SelectionOptions, [
+    Option<"bits", "bits", "unsigned", /*default=*/"4", "4 | 8">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"128",
+           "Elements per group along the reduction axis; 0: per channel">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "Zero point 0 (else asymmetric min/max)">,
+    Option<"scaleType", "scale-type", "std::string", /*default=*/"\"f32\"",
+           "f32 | f16: the element type of the scales">,
+    Option<"padGroups", "pad-groups", "bool", /*default=*/"false",
+           "Pad a reduction axis that the group size does not divide">
+  ]);
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+def ConvertFloatPrecision
+    : Pass<"nb-convert-float-precision", "::mlir::ModuleOp"> {
+  let summary = "Convert f32 compute to f16 or bf16, keeping unsafe ops f32";
+  let description = [{
+    Rewrites the f32 tensors of selected ops to `type` (f16 or bf16):
+    constants are converted at compile time, `nb.cast` ops are put where f32
+    and half values meet. Ops whose proved range (nb-annotate-ranges'
+    `nb.range`) or calibrated range leaves the target type's finite range
+    stay f32, with a note naming the node. With `keep-io-types` the
+    function signature keeps its original types.
+  }];
+  let options = !listconcat(SelectionOptions, [
+    Option<"targetType", "type", "std::string", /*default=*/"\"f16\"",
+           "f16 | bf16">,
+    Option<"keepIOTypes", "keep-io-types", "bool", /*default=*/"false",
+           "Keep graph inputs and outputs in their original type">
+  ]);
+}
+
+def FuseQuantizedOps : Pass<"nb-fuse-quantized-ops", "::mlir::ModuleOp"> {
+  let summary = "Fuse dq -> op -> q chains into ops on quant types";
+  let description = [{
+    Stage 2: `nb.dequantize_linear` -> op -> `nb.quantize_linear` with
+    quant-typed values becomes the same nb op on `!quant.uniform` operands
+    and result (integer conv/matmul/gemm with zero points and int32
+    accumulation, requantized into the result's scale), the way StableHLO
+    expresses quantized ops. Same-scale ops (Reshape, Transpose, Flatten,
+    Squeeze, Unsqueeze, MaxPool, Slice, Gather, Concat with equal
+    parameters) carry their input's quant type; where parameters conflict a
+    requantization is inserted. What does not match stays in q/dq form,
+    which runs as it is.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect"];
+}
+
+#endif // NIBBLE_QUANTIZATION_PASSES_TD

@@ -1,0 +1,2 @@
+//===- OpSelection.cpp - PLACEHOLDER, being written -----------------------===//
+#include "nibble/Quantization/OpSelection.h"

@@ -1,0 +1,2 @@
+//===- WeightQuantization.cpp - PLACEHOLDER, being written ----------------===//
+#include "nibble/Quantization/WeightQuantization.h"
