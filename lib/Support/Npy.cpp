@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "nibble/Support/ArrayIO.h"
 
+#include "FileStreams.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/CRC.h"
@@ -16,8 +18,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-
-#include <zlib.h>
 
 using namespace llvm;
 using nibble::ElementType;
@@ -112,25 +112,29 @@ static std::optional<StringRef> findHeaderValue(StringRef header,
   return rest.ltrim();
 }
 
-Expected<HostArray> nibble::parseNpy(StringRef bytes, StringRef what) {
-  if (!bytes.starts_with(kNpyMagic) || bytes.size() < 10)
+Expected<size_t> nibble::getNpyDataOffset(StringRef prefix, StringRef what) {
+  if (!prefix.starts_with(kNpyMagic) || prefix.size() < 10)
     return npyError(what, "not a .npy file (bad magic)");
-  uint8_t major = bytes[6];
-  size_t headerLength, headerStart;
-  if (major == 1) {
-    headerLength = support::endian::read16le(bytes.data() + 8);
-    headerStart = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12)
-      return npyError(what, "truncated header");
-    headerLength = support::endian::read32le(bytes.data() + 8);
-    headerStart = 12;
-  } else {
+  uint8_t major = prefix[6];
+  if (major == 1)
+    return 10 + size_t(support::endian::read16le(prefix.data() + 8));
+  if (major != 2 && major != 3)
     return npyError(what, "unsupported .npy format version " + Twine(major));
-  }
-  if (bytes.size() < headerStart + headerLength)
+  if (prefix.size() < 12)
     return npyError(what, "truncated header");
-  StringRef header = bytes.substr(headerStart, headerLength);
+  return 12 + size_t(support::endian::read32le(prefix.data() + 8));
+}
+
+Expected<nibble::NpyHeader> nibble::parseNpyHeader(StringRef bytes,
+                                                   StringRef what) {
+  Expected<size_t> dataOffset = getNpyDataOffset(bytes, what);
+  if (!dataOffset)
+    return dataOffset.takeError();
+  if (bytes.size() < *dataOffset)
+    return npyError(what, "truncated header");
+  size_t headerStart = bytes[6] == 1 ? 10 : 12;
+  StringRef header =
+      bytes.substr(headerStart, *dataOffset - headerStart);
 
   std::optional<StringRef> descr = findHeaderValue(header, "descr");
   std::optional<StringRef> fortran = findHeaderValue(header, "fortran_order");
@@ -150,7 +154,9 @@ Expected<HostArray> nibble::parseNpy(StringRef bytes, StringRef what) {
   if (!shapeText->consume_front("("))
     return npyError(what, "malformed shape");
   StringRef extentsText = shapeText->take_until([](char c) { return c == ')'; });
-  std::vector<int64_t> shape;
+  NpyHeader result;
+  result.type = *type;
+  result.dataOffset = *dataOffset;
   SmallVector<StringRef> extents;
   extentsText.split(extents, ',', -1, /*KeepEmpty=*/false);
   for (StringRef extent : extents) {
@@ -160,11 +166,18 @@ Expected<HostArray> nibble::parseNpy(StringRef bytes, StringRef what) {
     int64_t value;
     if (extent.getAsInteger(10, value) || value < 0)
       return npyError(what, "malformed shape extent '" + extent + "'");
-    shape.push_back(value);
+    result.shape.push_back(value);
   }
+  return result;
+}
 
-  HostArray array(sys::path::stem(what).str(), *type, std::move(shape));
-  StringRef payload = bytes.drop_front(headerStart + headerLength);
+Expected<HostArray> nibble::parseNpy(StringRef bytes, StringRef what) {
+  Expected<NpyHeader> header = parseNpyHeader(bytes, what);
+  if (!header)
+    return header.takeError();
+  HostArray array(sys::path::stem(what).str(), header->type,
+                  std::move(header->shape));
+  StringRef payload = bytes.drop_front(header->dataOffset);
   if (payload.size() < array.data.size())
     return npyError(what, "holds " + Twine(payload.size()) +
                               " bytes of data, " + array.describe() +
@@ -244,173 +257,33 @@ Error nibble::writeNpy(StringRef path, const HostArray &array) {
 // .npz
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Little-endian reads with bounds checks over an archive.
-class ZipReader {
-public:
-  ZipReader(StringRef bytes, StringRef path) : bytes(bytes), path(path) {}
-
-  Error error(const Twine &message) const {
-    return createStringError(path + ": " + message);
-  }
-  bool inBounds(uint64_t offset, uint64_t size) const {
-    return offset <= bytes.size() && size <= bytes.size() - offset;
-  }
-  uint16_t read16(uint64_t offset) const {
-    return support::endian::read16le(bytes.data() + offset);
-  }
-  uint32_t read32(uint64_t offset) const {
-    return support::endian::read32le(bytes.data() + offset);
-  }
-  uint64_t read64(uint64_t offset) const {
-    return support::endian::read64le(bytes.data() + offset);
-  }
-
-  StringRef bytes;
-  StringRef path;
-};
-
-struct ZipEntry {
-  std::string name;
-  uint16_t method;
-  uint64_t compressedSize, size, localHeaderOffset;
-};
-} // namespace
-
 static constexpr uint32_t kLocalHeaderSig = 0x04034b50;
 static constexpr uint32_t kCentralHeaderSig = 0x02014b50;
 static constexpr uint32_t kEndOfCentralDirSig = 0x06054b50;
-static constexpr uint32_t kZip64EndSig = 0x06064b50;
-static constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-
-/// Reads the zip64 extended information extra field of a central header:
-/// only the fields whose 32-bit value is 0xFFFFFFFF are present, in order.
-static void readZip64Extra(const ZipReader &zip, uint64_t extra,
-                           uint64_t extraLength, ZipEntry &entry,
-                           bool sizeSaturated, bool compressedSaturated,
-                           bool offsetSaturated) {
-  uint64_t end = extra + extraLength;
-  while (extra + 4 <= end) {
-    uint16_t id = zip.read16(extra), length = zip.read16(extra + 2);
-    uint64_t field = extra + 4;
-    if (id == 0x0001) {
-      if (sizeSaturated && field + 8 <= end) {
-        entry.size = zip.read64(field);
-        field += 8;
-      }
-      if (compressedSaturated && field + 8 <= end) {
-        entry.compressedSize = zip.read64(field);
-        field += 8;
-      }
-      if (offsetSaturated && field + 8 <= end)
-        entry.localHeaderOffset = zip.read64(field);
-      return;
-    }
-    extra += 4 + length;
-  }
-}
-
-static Expected<std::vector<ZipEntry>> readCentralDirectory(const ZipReader &zip) {
-  StringRef bytes = zip.bytes;
-  if (bytes.size() < 22)
-    return zip.error("not a .npz (zip) file: too short");
-  // The end record sits at the end, before a comment of up to 64 KiB.
-  uint64_t eocd = bytes.size() - 22;
-  uint64_t lowest = bytes.size() > 22 + 65535 ? bytes.size() - 22 - 65535 : 0;
-  while (zip.read32(eocd) != kEndOfCentralDirSig) {
-    if (eocd == lowest)
-      return zip.error("not a .npz (zip) file: no end of central directory");
-    --eocd;
-  }
-  uint64_t count = zip.read16(eocd + 10);
-  uint64_t dirOffset = zip.read32(eocd + 16);
-  if (eocd >= 20 && zip.read32(eocd - 20) == kZip64LocatorSig) {
-    uint64_t zip64End = zip.read64(eocd - 20 + 8);
-    if (!zip.inBounds(zip64End, 56) || zip.read32(zip64End) != kZip64EndSig)
-      return zip.error("corrupt zip64 end of central directory");
-    count = zip.read64(zip64End + 32);
-    dirOffset = zip.read64(zip64End + 48);
-  }
-
-  std::vector<ZipEntry> entries;
-  uint64_t at = dirOffset;
-  for (uint64_t i = 0; i < count; ++i) {
-    if (!zip.inBounds(at, 46) || zip.read32(at) != kCentralHeaderSig)
-      return zip.error("corrupt central directory");
-    ZipEntry entry;
-    entry.method = zip.read16(at + 10);
-    entry.compressedSize = zip.read32(at + 20);
-    entry.size = zip.read32(at + 24);
-    uint16_t nameLength = zip.read16(at + 28);
-    uint16_t extraLength = zip.read16(at + 30);
-    uint16_t commentLength = zip.read16(at + 32);
-    entry.localHeaderOffset = zip.read32(at + 42);
-    if (!zip.inBounds(at + 46, nameLength + extraLength))
-      return zip.error("corrupt central directory");
-    entry.name = bytes.substr(at + 46, nameLength).str();
-    readZip64Extra(zip, at + 46 + nameLength, extraLength, entry,
-                   entry.size == 0xFFFFFFFF,
-                   entry.compressedSize == 0xFFFFFFFF,
-                   entry.localHeaderOffset == 0xFFFFFFFF);
-    entries.push_back(std::move(entry));
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
-
-static Expected<std::string> inflateRaw(const ZipReader &zip, StringRef input,
-                                        uint64_t size, StringRef name) {
-  std::string output(size, '\0');
-  z_stream stream{};
-  // Negative window bits: a raw deflate stream, as zip stores it.
-  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
-    return zip.error("cannot initialize zlib");
-  stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(input.data()));
-  stream.avail_in = input.size();
-  stream.next_out = reinterpret_cast<Bytef *>(output.data());
-  stream.avail_out = output.size();
-  int status = inflate(&stream, Z_FINISH);
-  inflateEnd(&stream);
-  if (status != Z_STREAM_END || stream.total_out != size)
-    return zip.error("cannot inflate '" + name + "'");
-  return output;
-}
 
 Expected<std::vector<HostArray>> nibble::readNpz(StringRef path) {
-  Expected<std::unique_ptr<MemoryBuffer>> buffer = readFile(path);
-  if (!buffer)
-    return buffer.takeError();
-  ZipReader zip((*buffer)->getBuffer(), path);
-  Expected<std::vector<ZipEntry>> entries = readCentralDirectory(zip);
-  if (!entries)
-    return entries.takeError();
+  using namespace nibble::detail;
+  Expected<std::shared_ptr<RandomAccessFile>> file =
+      RandomAccessFile::open(path);
+  if (!file)
+    return file.takeError();
+  Expected<std::vector<ZipMember>> members = readZipDirectory(**file);
+  if (!members)
+    return members.takeError();
 
   std::vector<HostArray> arrays;
-  for (const ZipEntry &entry : *entries) {
-    uint64_t local = entry.localHeaderOffset;
-    if (!zip.inBounds(local, 30) || zip.read32(local) != kLocalHeaderSig)
-      return zip.error("corrupt local header of '" + entry.name + "'");
-    uint64_t dataStart = local + 30 + zip.read16(local + 26) +
-                         zip.read16(local + 28);
-    if (!zip.inBounds(dataStart, entry.compressedSize))
-      return zip.error("'" + entry.name + "' runs past the end of the file");
-    StringRef stored = zip.bytes.substr(dataStart, entry.compressedSize);
-    std::string what = (path + ":" + entry.name).str();
-    Expected<HostArray> array = [&]() -> Expected<HostArray> {
-      if (entry.method == 0)
-        return parseNpy(stored, what);
-      if (entry.method != 8)
-        return zip.error("'" + entry.name + "' uses zip compression method " +
-                         Twine(entry.method) + " (stored and deflate only)");
-      Expected<std::string> inflated =
-          inflateRaw(zip, stored, entry.size, entry.name);
-      if (!inflated)
-        return inflated.takeError();
-      return parseNpy(*inflated, what);
-    }();
+  for (const ZipMember &member : *members) {
+    Expected<std::unique_ptr<ByteStream>> stream = openZipMember(*file, member);
+    if (!stream)
+      return stream.takeError();
+    std::string bytes(member.size, '\0');
+    if (Error error = (*stream)->read(bytes.data(), bytes.size()))
+      return std::move(error);
+    Expected<HostArray> array =
+        parseNpy(bytes, (path + ":" + member.name).str());
     if (!array)
       return array.takeError();
-    StringRef key = entry.name;
+    StringRef key = member.name;
     key.consume_back(".npy");
     array->name = key.str();
     arrays.push_back(std::move(*array));

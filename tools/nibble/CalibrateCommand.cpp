@@ -8,14 +8,18 @@
 // written whole or not at all (temporary file, then rename); its schema is
 // in docs/calibration-table.md.
 //
-// Samples: every data file (.npz, .npy, .pb; a folder stands for the files
-// in it, in name order) holds a batch of samples along axis 0 of each
-// array bound to an input; each slice of extent 1 along axis 0 is one sample.
+// Samples: every data source (.npz, .npy, .pb, ONNX test data set folder; a
+// folder of them stands for its contents in natural name order) holds a
+// batch of samples along axis 0 of each array bound to an input; each slice
+// of extent 1 along axis 0 is one sample. Sources are read sample by sample
+// (nibble/Support/SampleReader.h), so memory does not grow with their size.
+// `--generate N` makes N seeded uniform samples instead.
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
@@ -24,8 +28,9 @@
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Execution/CPUExecutable.h"
 #include "nibble/InitAllNibble.h"
-#include "nibble/Support/ArrayIO.h"
+#include "nibble/Support/SampleReader.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -35,8 +40,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <memory>
+#include <optional>
+#include <random>
 
 using namespace llvm;
 using namespace nibble;
@@ -51,18 +57,36 @@ struct CalibrateOptions {
                              cl::cat(category)};
   cl::list<std::string> data{
       "data",
-      cl::desc("Calibration data: .npz/.npy/.pb files or folders of them; "
-               "each array is a batch of samples along axis 0"),
-      cl::value_desc("path"),
-      cl::OneOrMore,
-      cl::CommaSeparated,
+      cl::desc("Calibration data: .npz/.npy/.pb files, ONNX test data set "
+               "folders, or folders of them; each array is a batch of "
+               "samples along axis 0"),
+      cl::value_desc("path"), cl::ZeroOrMore, cl::CommaSeparated,
       cl::cat(category)};
+  cl::opt<unsigned> generate{
+      "generate",
+      cl::desc("Calibrate on N seeded uniform random samples instead of "
+               "--data (smoke tests)"),
+      cl::value_desc("N"), cl::init(0), cl::cat(category)};
+  cl::opt<uint64_t> seed{"seed",
+                         cl::desc("Seed for --generate (default: drawn and "
+                                  "printed)"),
+                         cl::cat(category)};
+  cl::list<std::string> inputRanges{
+      "input-range",
+      cl::desc("Range of an input's generated values (default: the "
+               "argument's nb.range, else [0, 1])"),
+      cl::value_desc("name=lo:hi"), cl::ZeroOrMore, cl::cat(category)};
   cl::opt<std::string> method{
       "method",
       cl::desc("minmax, percentile=P (e.g. percentile=99.99), entropy, mse"),
       cl::init("minmax"), cl::cat(category)};
   cl::opt<bool> symmetric{"symmetric", cl::desc("Symmetric ranges [-m, m]"),
                           cl::init(false), cl::cat(category)};
+  cl::opt<std::string> perChannel{
+      "per-channel",
+      cl::desc("Also record min/max per index along AXIS (default 1, the "
+               "channel axis of NCHW; negative counts from the end)"),
+      cl::value_desc("AXIS"), cl::ValueOptional, cl::cat(category)};
   cl::opt<unsigned> samples{"samples",
                             cl::desc("Use at most N samples (0: all)"),
                             cl::init(0), cl::cat(category)};
@@ -76,12 +100,57 @@ struct CalibrateOptions {
 
 enum class Method { MinMax, Percentile, Entropy, MSE };
 
-/// One observed tensor's accumulator, chosen by the method.
+/// One observed tensor's accumulators, chosen by the method.
 struct Observer {
   std::string name;
   MinMaxAccumulator minMax;
   std::unique_ptr<AbsHistogramAccumulator> absHistogram;
   std::unique_ptr<ValueHistogramAccumulator> valueHistogram;
+  std::optional<PerChannelMinMaxAccumulator> perChannel;
+  /// The per-channel axis made non-negative for this tensor's rank.
+  int64_t channelAxis = 0;
+  /// Set when the tensor cannot have per-channel ranges (rank too low for
+  /// the axis, or a channel count that changed between samples).
+  bool perChannelRefused = false;
+};
+
+/// Where a source's samples go: the array index in the SampleReader for each
+/// model input, and how many samples the source holds.
+struct SourceBinding {
+  std::vector<unsigned> arrayOfInput;
+  int64_t numSamples = 0;
+};
+
+/// Draws progress on stderr: a bar, samples done, rate and time left,
+/// redrawn at most ten times a second.
+class ProgressBar {
+public:
+  ProgressBar(bool enabled, int64_t total) : enabled(enabled), total(total) {}
+  void update(int64_t done, double rate, bool force = false) {
+    if (!enabled)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (!force && now - lastDraw < std::chrono::milliseconds(100))
+      return;
+    lastDraw = now;
+    constexpr int kWidth = 24;
+    int filled = total > 0 ? int(kWidth * done / total) : 0;
+    std::string bar(filled, '#');
+    bar.resize(kWidth, '.');
+    errs() << "\r[" << bar << "] "
+           << format("%lld/%lld samples, %.1f samples/s, %.1f s left   ",
+                     (long long)done, (long long)total, rate,
+                     rate > 0 ? (total - done) / rate : 0.0);
+  }
+  void finish() {
+    if (enabled)
+      errs() << "\n";
+  }
+
+private:
+  bool enabled;
+  int64_t total;
+  std::chrono::steady_clock::time_point lastDraw;
 };
 } // namespace
 
@@ -90,61 +159,104 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-/// The data files: files as given, folders expanded to their .npz, .npy and
-/// .pb files in name order.
-static Expected<std::vector<std::string>>
-expandDataPaths(ArrayRef<std::string> paths) {
-  std::vector<std::string> files;
-  for (const std::string &path : paths) {
-    if (!sys::fs::is_directory(path)) {
-      files.push_back(path);
-      continue;
-    }
-    std::vector<std::string> inDir;
-    std::error_code ec;
-    for (sys::fs::directory_iterator it(path, ec), end; it != end && !ec;
-         it.increment(ec)) {
-      StringRef ext = sys::path::extension(it->path());
-      if (ext == ".npz" || ext == ".npy" || ext == ".pb")
-        inDir.push_back(it->path());
-    }
-    if (ec)
-      return createStringError("cannot read folder '" + path +
-                               "': " + ec.message());
-    if (inDir.empty())
-      return createStringError("data folder '" + path +
-                               "' has no .npz, .npy or .pb files");
-    llvm::sort(inDir);
-    llvm::append_range(files, inDir);
-  }
-  return files;
-}
-
-/// Slice `index` of `array` along axis 0, keeping the axis (extent 1).
-static HostArray sliceSample(const HostArray &array, int64_t index) {
-  std::vector<int64_t> shape = array.shape;
-  shape[0] = 1;
-  HostArray slice(array.name, array.type, shape);
-  size_t bytes = slice.getNumBytes();
-  std::memcpy(slice.data.data(), array.data.data() + index * bytes, bytes);
-  return slice;
-}
-
 static bool allFinite(const HostArray &array) {
-  if (array.type != ElementType::Float32)
+  auto finite = [](const auto *values, int64_t size) {
+    for (int64_t i = 0; i < size; ++i)
+      if (!std::isfinite(values[i]))
+        return false;
     return true;
-  const float *values = reinterpret_cast<const float *>(array.data.data());
-  for (int64_t i = 0, e = array.getNumElements(); i < e; ++i)
-    if (!std::isfinite(values[i]))
-      return false;
+  };
+  if (array.type == ElementType::Float32)
+    return finite(reinterpret_cast<const float *>(array.data.data()),
+                  array.getNumElements());
+  if (array.type == ElementType::Float64)
+    return finite(reinterpret_cast<const double *>(array.data.data()),
+                  array.getNumElements());
   return true;
 }
 
-static Error observe(Observer &observer, const HostArray &tensor) {
-  if (tensor.type != ElementType::Float32)
-    return createStringError("observed tensor '" + observer.name + "' is " +
-                             tensor.describe() +
-                             "; only float32 tensors are calibrated");
+/// Binds a source's arrays to the model's inputs by name or position (as
+/// `nibble run` does), checking each array's per-sample shape and type.
+static Expected<SourceBinding> bindSource(CPUExecutable &executable,
+                                          const SampleReader &reader) {
+  StringRef path = reader.getPath();
+  ArrayRef<HostArray> arrays = reader.getArrays();
+  // What one sample of each array looks like.
+  std::vector<HostArray> sampleHeaders(arrays.begin(), arrays.end());
+  for (HostArray &header : sampleHeaders)
+    if (!header.shape.empty())
+      header.shape[0] = 1;
+  Expected<std::vector<const HostArray *>> bound =
+      executable.bindInputs(sampleHeaders);
+  if (!bound) {
+    // Report the arrays as the file holds them, which is what the user
+    // sees, unless the whole batch happens to fit.
+    Expected<std::vector<const HostArray *>> whole =
+        executable.bindInputs(arrays);
+    if (!whole) {
+      consumeError(bound.takeError());
+      return createStringError("'" + path + "': " + toString(whole.takeError()));
+    }
+    consumeError(whole.takeError());
+    return createStringError("'" + path + "': " + toString(bound.takeError()));
+  }
+  SourceBinding binding;
+  binding.numSamples = -1;
+  for (auto [spec, array] : llvm::zip_equal(executable.getInputs(), *bound)) {
+    unsigned index = array - sampleHeaders.data();
+    const HostArray &header = arrays[index];
+    if (header.shape.empty())
+      return createStringError("'" + path + "': array for input '" +
+                               spec.name +
+                               "' is a scalar; samples lie along axis 0");
+    if (binding.numSamples >= 0 && header.shape[0] != binding.numSamples)
+      return createStringError("'" + path + "': input '" + spec.name +
+                               "' has " + Twine(header.shape[0]) +
+                               " samples along axis 0, another input " +
+                               Twine(binding.numSamples));
+    binding.numSamples = header.shape[0];
+    binding.arrayOfInput.push_back(index);
+  }
+  // A source for a model without inputs is one run.
+  if (binding.numSamples < 0)
+    binding.numSamples = 1;
+  return binding;
+}
+
+/// The generated-value range of every input: --input-range, else the
+/// argument's nb.range, else [0, 1].
+static Expected<std::vector<std::pair<double, double>>>
+getGeneratedRanges(ArrayRef<TensorSpec> inputs,
+                   ArrayRef<std::optional<std::pair<double, double>>> declared,
+                   ArrayRef<std::string> options) {
+  std::vector<std::pair<double, double>> ranges;
+  for (auto [spec, range] : llvm::zip_equal(inputs, declared))
+    ranges.push_back(range.value_or(std::make_pair(0.0, 1.0)));
+  for (StringRef option : options) {
+    auto [name, bounds] = option.rsplit('=');
+    auto [loText, hiText] = bounds.split(':');
+    double lo, hi;
+    if (bounds.empty() || loText.trim().getAsDouble(lo) ||
+        hiText.trim().getAsDouble(hi) || !(lo <= hi))
+      return createStringError("--input-range '" + option +
+                               "': expected name=lo:hi with lo <= hi");
+    const TensorSpec *it = llvm::find_if(
+        inputs, [&](const TensorSpec &spec) { return spec.name == name; });
+    if (it == inputs.end()) {
+      SmallVector<std::string> names;
+      for (const TensorSpec &spec : inputs)
+        names.push_back("'" + spec.name + "'");
+      return createStringError("--input-range names '" + name +
+                               "', which is not an input of the model (" +
+                               join(names, ", ") + ")");
+    }
+    ranges[it - inputs.begin()] = {lo, hi};
+  }
+  return ranges;
+}
+
+static void observe(Observer &observer, const HostArray &tensor,
+                    bool perChannel, int64_t perChannelAxis) {
   const float *values = reinterpret_cast<const float *>(tensor.data.data());
   size_t size = tensor.getNumElements();
   observer.minMax.observe(values, size);
@@ -152,7 +264,16 @@ static Error observe(Observer &observer, const HostArray &tensor) {
     observer.absHistogram->observe(values, size);
   if (observer.valueHistogram)
     observer.valueHistogram->observe(values, size);
-  return Error::success();
+  if (!perChannel || observer.perChannelRefused)
+    return;
+  if (!observer.perChannel) {
+    int64_t rank = tensor.shape.size();
+    observer.channelAxis =
+        perChannelAxis < 0 ? perChannelAxis + rank : perChannelAxis;
+    observer.perChannel.emplace(observer.channelAxis);
+  }
+  if (!observer.perChannel->observe(values, tensor.shape))
+    observer.perChannelRefused = true;
 }
 
 static Error writeTableAtomically(StringRef path, const json::Value &table) {
@@ -203,10 +324,29 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
     return fail("unknown --method '" + options.method +
                 "' (minmax, percentile=P with 0 < P <= 100, entropy, mse)");
   }
+  bool perChannel = options.perChannel.getNumOccurrences() > 0;
+  int64_t perChannelAxis = 1;
+  if (perChannel && !options.perChannel.empty() &&
+      StringRef(options.perChannel).getAsInteger(10, perChannelAxis))
+    return fail("--per-channel='" + options.perChannel +
+                "': expected an integer axis");
 
-  Expected<std::vector<std::string>> dataFiles = expandDataPaths(options.data);
-  if (!dataFiles)
-    return fail(toString(dataFiles.takeError()));
+  bool generated = options.generate.getNumOccurrences() > 0;
+  if (generated == !options.data.empty())
+    return fail("give either --data or --generate N");
+  if (generated && options.generate == 0)
+    return fail("--generate needs at least one sample");
+  if (!generated && (options.seed.getNumOccurrences() ||
+                     !options.inputRanges.empty()))
+    return fail("--seed and --input-range apply to --generate only");
+  std::vector<std::string> sources;
+  if (!generated) {
+    Expected<std::vector<std::string>> expanded =
+        expandSampleSources(options.data);
+    if (!expanded)
+      return fail(toString(expanded.takeError()));
+    sources = std::move(*expanded);
+  }
 
   mlir::DialectRegistry registry;
   nibble::registerNibbleDialects(registry);
@@ -216,15 +356,27 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
       loadModel(options.model, options.modelInput, context);
   if (!module)
     return 1;
-  mlir::PassManager pm(&context);
-  pm.addPass(mlir::nb::createInstrumentObservers());
-  if (mlir::failed(pm.run(*module)))
-    return 1;
   auto func =
       module->lookupSymbol<mlir::func::FuncOp>(options.modelInput.functionName);
   if (!func)
     return fail("the model has no function '" +
                 options.modelInput.functionName + "'");
+  // Declared input ranges (nb.range, from an imported table or the user)
+  // bound generated samples.
+  std::vector<std::optional<std::pair<double, double>>> declaredRanges;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    auto range = func.getArgAttrOfType<mlir::DenseF64ArrayAttr>(i, "nb.range");
+    if (range && range.size() == 2)
+      declaredRanges.emplace_back(std::make_pair(range[0], range[1]));
+    else
+      declaredRanges.emplace_back();
+  }
+  mlir::PassManager pm(&context);
+  pm.addPass(mlir::nb::createInstrumentObservers());
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  func =
+      module->lookupSymbol<mlir::func::FuncOp>(options.modelInput.functionName);
 
   // Argument index -> observer for the tagged inputs, result index ->
   // observer for the results nb-instrument-observers added.
@@ -255,89 +407,137 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
 
   CPUExecutionOptions executionOptions;
   executionOptions.functionName = options.modelInput.functionName;
-  Expected<std::unique_ptr<CPUExecutable>> executable =
+  Expected<std::unique_ptr<CPUExecutable>> executableOrError =
       CPUExecutable::create(*module, executionOptions);
-  if (!executable)
-    return fail(toString(executable.takeError()));
+  if (!executableOrError)
+    return fail(toString(executableOrError.takeError()));
+  CPUExecutable &executable = **executableOrError;
+  ArrayRef<TensorSpec> inputs = executable.getInputs();
 
-  bool showProgress = !options.quiet && sys::Process::StandardErrIsDisplayed();
+  // Every source is opened and bound before anything runs, so a bad file
+  // fails at once, and the total is known for the progress bar. Readers
+  // hold headers only (TensorProtos aside) and are closed again.
+  int64_t total = 0;
+  std::vector<SourceBinding> bindings;
+  for (const std::string &source : sources) {
+    Expected<std::unique_ptr<SampleReader>> reader = SampleReader::open(source);
+    if (!reader)
+      return fail(toString(reader.takeError()));
+    Expected<SourceBinding> binding = bindSource(executable, **reader);
+    if (!binding)
+      return fail(toString(binding.takeError()));
+    total += binding->numSamples;
+    bindings.push_back(std::move(*binding));
+  }
+
+  std::vector<std::pair<double, double>> generatedRanges;
+  std::optional<RandomArrayGenerator> generator;
+  if (generated) {
+    Expected<std::vector<std::pair<double, double>>> ranges =
+        getGeneratedRanges(inputs, declaredRanges, options.inputRanges);
+    if (!ranges)
+      return fail(toString(ranges.takeError()));
+    generatedRanges = std::move(*ranges);
+    for (const TensorSpec &spec : inputs)
+      if (!spec.ranked)
+        return fail("input '" + spec.name +
+                    "' is unranked; --generate needs a shape");
+    uint64_t seed = options.seed.getNumOccurrences()
+                        ? uint64_t(options.seed)
+                        : (uint64_t(std::random_device{}()) << 32) ^
+                              std::random_device{}();
+    generator.emplace(seed);
+    total = options.generate;
+    outs() << "generating " << total << " samples with seed " << seed << "\n";
+  }
+  if (options.samples)
+    total = std::min<int64_t>(total, options.samples);
+
+  ProgressBar progress(!options.quiet && sys::Process::StandardErrIsDisplayed(),
+                       total);
   auto start = std::chrono::steady_clock::now();
   auto elapsedSeconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                          start)
         .count();
   };
-  int64_t used = 0, skipped = 0;
+  int64_t used = 0, skipped = 0, visited = 0;
   double firstSeconds = 0;
-  unsigned limit = options.samples;
-  for (const std::string &file : *dataFiles) {
-    if (limit && used >= limit)
-      break;
-    Expected<std::vector<HostArray>> arrays = readArrays({file});
-    if (!arrays)
-      return fail(toString(arrays.takeError()));
-    Expected<std::vector<const HostArray *>> bound =
-        (*executable)->bindInputs(*arrays);
-    if (!bound)
-      return fail("'" + file + "': " + toString(bound.takeError()));
-    int64_t batch = -1;
-    for (auto [spec, array] :
-         llvm::zip_equal((*executable)->getInputs(), *bound)) {
-      if (array->shape.empty())
-        return fail("'" + file + "': array for input '" + spec.name +
-                    "' is a scalar; samples lie along axis 0");
-      if (batch >= 0 && array->shape[0] != batch)
-        return fail("'" + file + "': input '" + spec.name + "' has " +
-                    Twine(array->shape[0]) +
-                    " samples along axis 0, another "
-                    "input " +
-                    Twine(batch));
-      batch = array->shape[0];
+  // One sample's inputs, reused from sample to sample.
+  std::vector<HostArray> sample(inputs.size());
+  std::vector<const HostArray *> sampleInputs;
+  for (HostArray &array : sample)
+    sampleInputs.push_back(&array);
+
+  auto runSample = [&](StringRef where) -> Error {
+    ++visited;
+    if (!llvm::all_of(sample, allFinite)) {
+      ++skipped;
+      return Error::success();
     }
-    // A file per model without inputs is one run.
-    if (batch < 0)
-      batch = 1;
-    int64_t totalHint = limit ? limit : -1;
-    for (int64_t s = 0; s < batch && !(limit && used >= limit); ++s) {
-      std::vector<HostArray> sample;
-      sample.reserve(bound->size());
-      for (const HostArray *array : *bound)
-        sample.push_back(sliceSample(*array, s));
-      if (!llvm::all_of(sample, allFinite)) {
-        ++skipped;
-        continue;
-      }
-      std::vector<const HostArray *> inputs;
-      for (const HostArray &array : sample)
-        inputs.push_back(&array);
-      Expected<std::vector<HostArray>> outputs = (*executable)->run(inputs);
-      if (!outputs)
-        return fail("'" + file + "' sample " + Twine(s) + ": " +
-                    toString(outputs.takeError()));
-      for (auto &[index, observer] : inputObservers)
-        if (Error error = observe(observer, sample[index]))
+    Expected<std::vector<HostArray>> outputs = executable.run(sampleInputs);
+    if (!outputs)
+      return createStringError(where + ": " + toString(outputs.takeError()));
+    auto feed = [&](Observer &observer, const HostArray &tensor) -> Error {
+      if (tensor.type != ElementType::Float32)
+        return createStringError("observed tensor '" + observer.name +
+                                 "' is " + tensor.describe() +
+                                 "; only float32 tensors are calibrated");
+      observe(observer, tensor, perChannel, perChannelAxis);
+      return Error::success();
+    };
+    for (auto &[index, observer] : inputObservers)
+      if (Error error = feed(observer, sample[index]))
+        return error;
+    for (auto &[index, observer] : observers)
+      if (Error error = feed(observer, (*outputs)[index]))
+        return error;
+    // The first sample pays for the JIT compile; rates count the rest.
+    if (++used == 1)
+      firstSeconds = elapsedSeconds();
+    return Error::success();
+  };
+  auto rate = [&] {
+    return used > 1
+               ? (used - 1) / std::max(elapsedSeconds() - firstSeconds, 1e-9)
+               : 0.0;
+  };
+
+  if (generated) {
+    for (auto [array, spec] : llvm::zip_equal(sample, inputs)) {
+      std::vector<int64_t> shape = spec.shape;
+      // Dynamic extents (a batch dimension, typically) are 1.
+      for (int64_t &extent : shape)
+        extent = std::max<int64_t>(extent, 1);
+      array = HostArray(spec.name, spec.type, shape);
+    }
+    for (int64_t s = 0; s < total; ++s) {
+      for (auto [array, range] : llvm::zip_equal(sample, generatedRanges))
+        if (Error error = generator->fill(array, range.first, range.second))
           return fail(toString(std::move(error)));
-      for (auto &[index, observer] : observers)
-        if (Error error = observe(observer, (*outputs)[index]))
-          return fail(toString(std::move(error)));
-      // The first sample pays for the JIT compile; rates count the rest.
-      if (++used == 1)
-        firstSeconds = elapsedSeconds();
-      if (showProgress) {
-        double rate =
-            (used - 1) / std::max(elapsedSeconds() - firstSeconds, 1e-9);
-        errs() << format("\r%lld samples, %.1f samples/s", (long long)used,
-                         rate);
-        if (totalHint > 0)
-          errs() << format(", %.0f s left",
-                           (totalHint - used) / std::max(rate, 1e-9));
-        errs() << "   ";
-      }
+      if (Error error = runSample("generated sample " + std::to_string(s)))
+        return fail(toString(std::move(error)));
+      progress.update(visited, rate());
     }
   }
+  for (auto [source, binding] : llvm::zip_equal(sources, bindings)) {
+    if (visited >= total)
+      break;
+    Expected<std::unique_ptr<SampleReader>> reader = SampleReader::open(source);
+    if (!reader)
+      return fail(toString(reader.takeError()));
+    for (int64_t s = 0; s < binding.numSamples && visited < total; ++s) {
+      for (auto [array, index] : llvm::zip_equal(sample, binding.arrayOfInput))
+        if (Error error = (*reader)->readNextSample(index, array))
+          return fail(toString(std::move(error)));
+      if (Error error = runSample("'" + source + "' sample " + Twine(s).str()))
+        return fail(toString(std::move(error)));
+      progress.update(visited, rate());
+    }
+  }
+  progress.update(visited, rate(), /*force=*/true);
+  progress.finish();
   double seconds = elapsedSeconds();
-  if (showProgress)
-    errs() << "\n";
   if (skipped)
     WithColor::warning(errs(), "nibble calibrate")
         << "skipped " << skipped << " sample(s) containing NaN or Inf inputs\n";
@@ -345,6 +545,7 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
     return fail("no samples to calibrate with");
 
   json::Object tensors;
+  SmallVector<std::string> withoutPerChannel;
   for (auto &entry : observers)
     inputObservers.push_back(std::move(entry));
   for (auto &[index, observer] : inputObservers) {
@@ -369,17 +570,38 @@ int nibble::driver::runCalibrateCommand(int argc, char **argv) {
     }
     if (options.symmetric)
       range = makeSymmetric(range);
-    tensors[observer.name] =
-        json::Object{{"min", double(range.min)}, {"max", double(range.max)}};
+    json::Object entry{{"min", double(range.min)}, {"max", double(range.max)}};
+    if (perChannel && (observer.perChannelRefused || !observer.perChannel)) {
+      withoutPerChannel.push_back(observer.name);
+    } else if (perChannel) {
+      json::Array mins, maxs;
+      for (Range channel : observer.perChannel->ranges()) {
+        if (options.symmetric)
+          channel = makeSymmetric(channel);
+        mins.push_back(double(channel.min));
+        maxs.push_back(double(channel.max));
+      }
+      entry["per_channel"] = json::Object{{"axis", observer.channelAxis},
+                                          {"min", std::move(mins)},
+                                          {"max", std::move(maxs)}};
+    }
+    tensors[observer.name] = std::move(entry);
   }
-  json::Value table =
-      json::Object{{"version", 1},
-                   {"model", sys::path::filename(options.model).str()},
-                   {"method", options.method},
-                   {"symmetric", bool(options.symmetric)},
-                   {"samples", used},
-                   {"tensors", std::move(tensors)}};
-  if (Error error = writeTableAtomically(options.output, table))
+  if (!withoutPerChannel.empty())
+    WithColor::warning(errs(), "nibble calibrate")
+        << "no per-channel ranges along axis " << perChannelAxis << " for "
+        << withoutPerChannel.size()
+        << " tensor(s) (rank too low, or the channel count changed between "
+           "samples): "
+        << join(withoutPerChannel, ", ") << "\n";
+  json::Object tableObject{{"version", 1},
+                           {"model", sys::path::filename(options.model).str()},
+                           {"method", options.method},
+                           {"symmetric", bool(options.symmetric)},
+                           {"samples", used},
+                           {"tensors", std::move(tensors)}};
+  if (Error error = writeTableAtomically(options.output,
+                                         json::Value(std::move(tableObject))))
     return fail(toString(std::move(error)));
   outs() << format("calibrated %lld samples in %.2f s (first sample, with "
                    "the JIT compile, %.3f s; then %.1f samples/s), "

@@ -22,6 +22,22 @@
 
 namespace nibble {
 
+/// A .npy file's header: the array's element type and shape, and the
+/// offset of its data from the start of the file.
+struct NpyHeader {
+  ElementType type = ElementType::Float32;
+  std::vector<int64_t> shape;
+  size_t dataOffset = 0;
+};
+/// The data offset (header size) from the first 12 bytes of a .npy file
+/// (fewer when the file is shorter), so a reader knows how much to read
+/// for parseNpyHeader.
+llvm::Expected<size_t> getNpyDataOffset(llvm::StringRef prefix,
+                                        llvm::StringRef what);
+/// Parses the header from `bytes`, which hold at least the header.
+llvm::Expected<NpyHeader> parseNpyHeader(llvm::StringRef bytes,
+                                         llvm::StringRef what);
+
 /// Parses .npy bytes; `what` names the source in errors.
 llvm::Expected<HostArray> parseNpy(llvm::StringRef bytes, llvm::StringRef what);
 /// Serializes as .npy (format 1.0, or 2.0 when the header needs it).
