@@ -16,6 +16,7 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
+#include <utility>
 #include <string>
 
 namespace mlir::nb::quantization {
@@ -52,6 +53,22 @@ struct QuantizedWeight {
   WeightQuantizationSpec spec;
 };
 
+/// The integer range values are rounded into: [-(2^(b-1)-1), 2^(b-1)-1] for
+/// signed symmetric specs, the full storage range otherwise.
+std::pair<int64_t, int64_t> getQuantizedRange(const WeightQuantizationSpec &spec);
+
+/// Scale and zero point of one group of values spanning [min, max], as ONNX
+/// Runtime's compute_scale_zp computes them: the range is widened to include
+/// 0; symmetric specs use [-m, m] with m = max(|min|, |max|) and the zero
+/// point at the middle of the quantized range (0 signed, 2^(b-1) unsigned);
+/// asymmetric ones scale = (max - min) / (qmax - qmin) and zero point
+/// round_half_even(qmin - min / scale). Arithmetic in double, the scale
+/// stored as float; a scale below FLT_MIN gives scale 1, zero point 0.
+/// Activations (nb-insert-qdq) use it as well as weights.
+std::pair<float, int32_t>
+computeScaleAndZeroPoint(double min, double max,
+                         const WeightQuantizationSpec &spec);
+
 /// The float values of a constant (`nb.constant` or `arith.constant` with a
 /// dense or dense_resource attribute of f32/f16/bf16/f64), widened to
 /// float; failure when `value` is not such a constant.
@@ -67,6 +84,18 @@ FailureOr<QuantizedWeight>
 quantizeWeightRTN(llvm::ArrayRef<float> weight, llvm::ArrayRef<int64_t> shape,
                   const WeightQuantizationSpec &spec, std::string &error);
 
+/// Quantizes `weight` with given parameters laid out as `spec` says
+/// (`parameterShape` as in QuantizedWeight): q = saturate(round_half_even(
+/// w / scale) + zero_point), the division in float as ONNX's QuantizeLinear
+/// does it. Used for int32 biases, whose scale is s_in * s_w, and by
+/// algorithms that choose parameters themselves. Fails, with `error` set,
+/// on NaN or Inf values, a bad axis or block size, or a parameter count
+/// that does not fit.
+FailureOr<QuantizedWeight> quantizeWeightWithParameters(
+    llvm::ArrayRef<float> weight, llvm::ArrayRef<int64_t> shape,
+    const WeightQuantizationSpec &spec, llvm::ArrayRef<float> scales,
+    llvm::ArrayRef<int32_t> zeroPoints, std::string &error);
+
 /// `weight` dequantized back to float (for error measurement and tests).
 llvm::SmallVector<float> dequantizeWeight(const QuantizedWeight &weight);
 
@@ -76,7 +105,10 @@ llvm::SmallVector<float> dequantizeWeight(const QuantizedWeight &weight);
 /// `nb.dequantize_linear` with constant scale (of `scaleType`, f32 or f16)
 /// and zero point operands, returning the dequantized float tensor of
 /// element type `expressedType`. This is the form nb-lift-qdq-to-quant-types
-/// gives a QDQ model's weights.
+/// gives a QDQ model's weights. With `scaleType` other than `expressedType`
+/// an `nb.cast` follows the dequantize. Returns null, after an error at
+/// `loc`, for parameters no quant type expresses (a QuantizedWeight not made
+/// by the functions above).
 Value buildDequantizedWeight(OpBuilder &builder, Location loc,
                              const QuantizedWeight &weight, Type scaleType,
                              Type expressedType);
