@@ -56,6 +56,62 @@ nibble::getExternalizableBytes(Attribute value) {
   return bytes;
 }
 
+/// Whether elements of `type` are packed in the payload: integers narrower
+/// than a byte whose width divides 8.
+static bool isPackedElementType(Type type) {
+  auto integer = dyn_cast<IntegerType>(type);
+  return integer && integer.getWidth() < 8 && 8 % integer.getWidth() == 0;
+}
+
+std::optional<PayloadBytes> nibble::getPayloadBytes(Attribute value) {
+  auto elements = dyn_cast_or_null<ElementsAttr>(value);
+  if (!elements)
+    return std::nullopt;
+  PayloadBytes payload;
+  payload.numElements = elements.getNumElements();
+  Type elementType = elements.getShapedType().getElementType();
+  if (!isPackedElementType(elementType)) {
+    std::optional<ArrayRef<char>> bytes = getExternalizableBytes(value);
+    if (!bytes)
+      return std::nullopt;
+    payload.raw = *bytes;
+    return payload;
+  }
+
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  // The element values, one per entry, in C order.
+  SmallVector<uint8_t> values;
+  values.reserve(payload.numElements);
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(value)) {
+    if (dense.isSplat())
+      return std::nullopt;
+    for (const APInt &element : dense.getValues<APInt>())
+      values.push_back(static_cast<uint8_t>(element.getZExtValue()));
+  } else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    // Resource blobs of sub-byte integers hold one element per byte (as
+    // DenseElementsAttr does); anything else is a blob we cannot read.
+    ArrayRef<char> bytes = resource.getData();
+    if (static_cast<int64_t>(bytes.size()) != payload.numElements)
+      return std::nullopt;
+    for (char byte : bytes)
+      values.push_back(static_cast<uint8_t>(byte));
+  } else {
+    return std::nullopt;
+  }
+  if (values.empty())
+    return std::nullopt;
+
+  unsigned perByte = 8 / bits;
+  uint8_t mask = static_cast<uint8_t>((1u << bits) - 1);
+  payload.packedBits = bits;
+  payload.packed.assign((values.size() + perByte - 1) / perByte, 0);
+  for (size_t i = 0, e = values.size(); i < e; ++i)
+    payload.packed[i / perByte] = static_cast<char>(
+        static_cast<uint8_t>(payload.packed[i / perByte]) |
+        ((values[i] & mask) << (bits * (i % perByte))));
+  return payload;
+}
+
 namespace {
 /// Little-endian fixed-width writes.
 struct LittleEndianWriter {
@@ -74,7 +130,8 @@ struct LittleEndianWriter {
 struct Entry {
   std::string symbol;
   uint64_t offset;
-  ArrayRef<char> bytes;
+  PayloadBytes payload;
+  ArrayRef<char> bytes() const { return payload.bytes(); }
 };
 } // namespace
 
@@ -98,15 +155,15 @@ llvm::Error nibble::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
     auto dict = dyn_cast<DictionaryAttr>(attr);
     auto symbol = dict ? dict.getAs<FlatSymbolRefAttr>("symbol") : nullptr;
     auto offset = dict ? dict.getAs<IntegerAttr>("offset") : nullptr;
-    std::optional<ArrayRef<char>> bytes =
-        dict ? getExternalizableBytes(dict.get("value")) : std::nullopt;
-    if (!symbol || !offset || !bytes)
+    std::optional<PayloadBytes> payload =
+        dict ? getPayloadBytes(dict.get("value")) : std::nullopt;
+    if (!symbol || !offset || !payload)
       return malformed("entries must be {symbol, offset, value}");
     uint64_t start = offset.getValue().getZExtValue();
     if (start < end || start % NIBBLE_WEIGHTS_ALIGNMENT != 0)
       return malformed("entry offsets must ascend and be 64-byte aligned");
-    end = start + bytes->size();
-    entries.push_back({symbol.getValue().str(), start, *bytes});
+    end = start + payload->bytes().size();
+    entries.push_back({symbol.getValue().str(), start, std::move(*payload)});
   }
   uint64_t payloadSize = size.getValue().getZExtValue();
   if (end > payloadSize)
@@ -133,7 +190,7 @@ llvm::Error nibble::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
   out.u64(checksum.getValue().getZExtValue());
   for (const Entry &entry : entries) {
     out.u64(entry.offset);
-    out.u64(entry.bytes.size());
+    out.u64(entry.bytes().size());
     out.u32(entry.symbol.size());
     os << entry.symbol;
   }
@@ -141,8 +198,8 @@ llvm::Error nibble::writeWeightsFile(ModuleOp module, llvm::StringRef path) {
   uint64_t written = 0;
   for (const Entry &entry : entries) {
     out.zeros(entry.offset - written);
-    os.write(entry.bytes.data(), entry.bytes.size());
-    written = entry.offset + entry.bytes.size();
+    os.write(entry.bytes().data(), entry.bytes().size());
+    written = entry.offset + entry.bytes().size();
   }
   out.zeros(payloadSize - written);
   os.close();

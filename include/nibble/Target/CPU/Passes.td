@@ -30,9 +30,12 @@ def ExternalizeWeights : Pass<"nb-externalize-weights", "::mlir::ModuleOp"> {
       * the module attribute `nibble.weights`: one `{symbol, offset, value}`
         dictionary per slot, from which the compiler writes weights.bin.
 
-    Splat constants stay in the code (LLVM emits them compactly), as do
-    elements that are not whole bytes (i1, i4), whose in-memory layout the
-    payload would have to re-encode. The init function and the two globals
+    Splat constants stay in the code (LLVM emits them compactly).
+    Sub-byte integers (i1, i2, i4: int4 weights) are one byte per element in
+    LLVM's memory layout; in the payload they are packed 8/width per byte
+    (element 2k of an i4 tensor in the low nibble of byte k) and the init
+    function unpacks them with a loop instead of a memcpy, so weights.bin
+    holds int4 weights at half a byte each. The init function and the two globals
     are always created, so the runtime's contract holds for models without
     large constants too.
   }];

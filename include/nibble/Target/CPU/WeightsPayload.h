@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace nibble {
 
@@ -31,6 +32,31 @@ uint64_t fnv1a64Zeros(uint64_t count, uint64_t state);
 /// order, little-endian), if it can move to the payload: a non-splat dense
 /// or dense_resource elements attribute of whole-byte integers or floats.
 std::optional<llvm::ArrayRef<char>> getExternalizableBytes(mlir::Attribute value);
+
+/// A global's initializer as it travels in the payload. Whole-byte elements
+/// are the bytes the code reads (getExternalizableBytes). Sub-byte integers
+/// (i1, i2, i4) are packed 8/width per byte, element 2k of an i4 tensor in
+/// the low nibble of byte k (ONNX's int4 order), because LLVM gives each of
+/// them a whole byte in memory: the payload stays at width/8 bytes per
+/// element and the init function unpacks it into the global.
+struct PayloadBytes {
+  /// Bits per element in the payload when packed, 0 when copied as is.
+  unsigned packedBits = 0;
+  int64_t numElements = 0;
+  llvm::ArrayRef<char> bytes() const {
+    return packedBits ? llvm::ArrayRef<char>(packed) : raw;
+  }
+
+private:
+  friend std::optional<PayloadBytes> getPayloadBytes(mlir::Attribute value);
+  llvm::ArrayRef<char> raw;
+  std::vector<char> packed;
+};
+
+/// The payload form of `value`, if it can move to the payload: what
+/// getExternalizableBytes accepts, plus non-splat dense or dense_resource
+/// (one byte per element) i1/i2/i4 integers.
+std::optional<PayloadBytes> getPayloadBytes(mlir::Attribute value);
 
 /// Writes `module`'s `nibble.weights` payload to `path` as weights.bin.
 llvm::Error writeWeightsFile(mlir::ModuleOp module, llvm::StringRef path);
