@@ -138,9 +138,12 @@ public:
     std::string bar(filled, '#');
     bar.resize(kWidth, '.');
     errs() << "\r[" << bar << "] "
-           << format("%lld/%lld samples, %.1f samples/s, %.1f s left   ",
-                     (long long)done, (long long)total, rate,
-                     rate > 0 ? (total - done) / rate : 0.0);
+           << format("%lld/%lld samples", (long long)done, (long long)total);
+    // The first sample pays for the JIT compile; no rate before the second.
+    if (rate > 0)
+      errs() << format(", %.1f samples/s, %.1f s left", rate,
+                       (total - done) / rate);
+    errs() << "   ";
   }
   void finish() {
     if (enabled)
