@@ -10,6 +10,7 @@
 #include "nibble/Dialect/NB/IR/NBDialect.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Pipelines/CPUCodegen.h"
+#include "nibble/Pipelines/QuantizationPipelines.h"
 #include "nibble/Quantization/Passes.h"
 #include "nibble/Target/CPU/CPUCompiler.h"
 
@@ -24,5 +25,6 @@ void nibble::registerNibblePasses() {
   mlir::nb::registerNibbleConversionPasses();
   mlir::nb::registerNibbleQuantizationPasses();
   nibble::registerNibblePipelines();
+  nibble::registerQuantizationPipelines();
   nibble::registerTargetCPUPasses();
 }
