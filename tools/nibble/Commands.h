@@ -30,6 +30,8 @@ int runSummaryCommand(int argc, char **argv);
 int runRunCommand(int argc, char **argv);
 int runCompileCommand(int argc, char **argv);
 int runCalibrateCommand(int argc, char **argv);
+int runQuantizeCommand(int argc, char **argv);
+int runReportCommand(int argc, char **argv);
 /// Compiled only when the ONNX importer is built.
 int runImportCommand(int argc, char **argv);
 

@@ -32,6 +32,10 @@ static const Command commands[] = {
      runCompileCommand},
     {"calibrate", "observe tensor ranges on sample data (JSON table)",
      runCalibrateCommand},
+    {"quantize", "quantize with a scheme (w8a8, weight-only, fp16, fp8)",
+     runQuantizeCommand},
+    {"report", "parameters, bits and compute by precision; ops kept float",
+     runReportCommand},
 #ifdef NIBBLE_HAVE_ONNX_IMPORTER
     {"import", "ONNX model to nb dialect MLIR", runImportCommand},
 #endif
