@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -47,10 +48,27 @@ struct ConstantToArith : OpConversionPattern<ConstantOp> {
     return success();
   }
 };
+
+/// `quant.scast` only changes how the same storage integers are read; once
+/// tensor types are converted to their signless storage both sides have the
+/// same type, so the cast disappears.
+struct StorageCastToStorage : OpConversionPattern<quant::StorageCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(quant::StorageCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value input = adaptor.getInput();
+    if (lowering::getSignlessType(op.getType()) != input.getType())
+      return rewriter.notifyMatchFailure(
+          op, "storage types of the two sides differ");
+    rewriter.replaceOp(op, input);
+    return success();
+  }
+};
 } // namespace
 
 void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantToArith>(patterns.getContext());
+  patterns.add<ConstantToArith, StorageCastToStorage>(patterns.getContext());
   populateElementwiseToLinalgPatterns(patterns);
   populateContractionToLinalgPatterns(patterns);
   populateConvolutionToLinalgPatterns(patterns);
@@ -67,23 +85,22 @@ struct ConvertNBToLinalgPass
     : public nb::impl::ConvertNBToLinalgBase<ConvertNBToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    if (failed(checkQuantizedOpsLowerable(getOperation())))
+      return signalPassFailure();
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect>();
-    target.addIllegalDialect<NBDialect>();
+    target.addIllegalDialect<NBDialect, quant::QuantDialect>();
 
     // arith rejects signed/unsigned integers (`ui8`), so tensors of them
-    // become signless at function boundaries; patterns read the signedness
-    // from the nb op they replace (IntegerLoweringUtils.h).
+    // become signless at function boundaries, and so do `!quant` tensors
+    // (their storage); patterns read the signedness, and the quantization
+    // parameters, from the nb op they replace (IntegerLoweringUtils.h).
     TypeConverter signlessConverter;
     signlessConverter.addConversion([](Type type) { return type; });
     signlessConverter.addConversion([](RankedTensorType type) -> Type {
-      auto intType = dyn_cast<IntegerType>(type.getElementType());
-      if (!intType || intType.isSignless())
-        return type;
-      return type.clone(
-          IntegerType::get(type.getContext(), intType.getWidth()));
+      return lowering::getSignlessType(type);
     });
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return signlessConverter.isSignatureLegal(op.getFunctionType());

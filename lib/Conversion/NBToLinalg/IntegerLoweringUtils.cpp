@@ -3,6 +3,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -16,7 +17,23 @@ static IntegerType getSignlessIntType(IntegerType type) {
   return IntegerType::get(type.getContext(), type.getWidth());
 }
 
+Type lowering::getStorageType(Type type) {
+  if (auto quantType = dyn_cast<quant::QuantizedType>(type))
+    return IntegerType::get(type.getContext(),
+                            quantType.getStorageTypeIntegralWidth(),
+                            quantType.isSigned() ? IntegerType::Signless
+                                                 : IntegerType::Unsigned);
+  if (auto shaped = dyn_cast<RankedTensorType>(type)) {
+    Type element = getStorageType(shaped.getElementType());
+    return element == shaped.getElementType() ? type : shaped.clone(element);
+  }
+  return type;
+}
+
 Type lowering::getSignlessType(Type type) {
+  if (auto quantType = dyn_cast<quant::QuantizedType>(type))
+    return IntegerType::get(type.getContext(),
+                            quantType.getStorageTypeIntegralWidth());
   if (auto intType = dyn_cast<IntegerType>(type))
     return intType.isSignless() ? type : getSignlessIntType(intType);
   if (auto shaped = dyn_cast<RankedTensorType>(type)) {
@@ -59,6 +76,7 @@ Value lowering::convertScalar(OpBuilder &b, Location loc, Value value,
   Type valueType = value.getType();
   if (valueType == targetType)
     return value;
+  sourceType = getStorageType(sourceType);
   bool isUnsigned = sourceType.isUnsignedInteger();
   if (auto targetInt = dyn_cast<IntegerType>(targetType)) {
     if (isa<FloatType>(valueType))

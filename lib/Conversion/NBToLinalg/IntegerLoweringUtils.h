@@ -19,8 +19,17 @@
 
 namespace mlir::nb::lowering {
 
+/// The integer type that holds the values of `type`: for a `!quant` element
+/// type (or a tensor of one) its storage type in ONNX's convention (signed
+/// storage is signless, unsigned storage `ui<N>`), so that `ui8` and
+/// `!quant.uniform<u8:...>` read the same; other types are returned
+/// unchanged. Patterns take signedness from what this returns for the nb
+/// op's original types.
+Type getStorageType(Type type);
+
 /// `type` with a signless integer element type in place of a signed or
-/// unsigned one; other types are returned unchanged.
+/// unsigned one, or of a `!quant` type (its storage width); other types are
+/// returned unchanged.
 Type getSignlessType(Type type);
 
 /// `value` (an operand of `op`) as a ranked tensor with a signless element
@@ -31,7 +40,8 @@ FailureOr<Value> getSignlessTensor(PatternRewriter &rewriter, Operation *op,
                                    Value value);
 
 /// Converts the signless scalar `value`, whose original (nb-level) type is
-/// `sourceType` (which carries the signedness), to the signless or float
+/// `sourceType` (which carries the signedness; a `!quant` type stands for its
+/// storage type), to the signless or float
 /// type `targetType`: sign or zero extension, truncation, int<->float,
 /// float extension/truncation.
 Value convertScalar(OpBuilder &b, Location loc, Value value, Type sourceType,

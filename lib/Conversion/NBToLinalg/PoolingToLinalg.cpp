@@ -14,6 +14,7 @@
 // dropped). Spatial dims must be static; N and C may be dynamic.
 //
 //===----------------------------------------------------------------------===//
+#include "IntegerLoweringUtils.h"
 #include "LoweringUtils.h"
 #include "nibble/Conversion/NBToLinalg/NBToLinalg.h"
 
@@ -248,7 +249,9 @@ struct MaxPoolToLinalg : OpConversionPattern<MaxPoolOp> {
     Type element = inputType.getElementType();
     if (!isa<FloatType>(element) && !element.isSignlessInteger())
       return rewriter.notifyMatchFailure(op, "unsupported element type");
-    bool isUnsigned = getElementTypeOrSelf(op.getInput()).isUnsignedInteger();
+    // A quant-typed input (a same-scale MaxPool) compares its storage.
+    bool isUnsigned = getStorageType(getElementTypeOrSelf(op.getInput()))
+                          .isUnsignedInteger();
     FailureOr<SmallVector<WindowDim>> window =
         getWindow(rewriter, op, inputType, *resultType);
     if (failed(window))

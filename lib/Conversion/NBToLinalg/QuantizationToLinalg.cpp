@@ -7,7 +7,9 @@
 // Scales and zero points are per tensor, per axis (1-D along `axis`) or
 // blocked (the input's shape with dim `axis` divided by `block_size`); each
 // layout is an indexing map (blocked: `d_axis floordiv block_size`), so all
-// three are one elementwise generic.
+// three are one elementwise generic. The quant-typed forms (a `!quant`
+// result or input, docs/quantization.md) lower the same way on the storage
+// type.
 //
 //===----------------------------------------------------------------------===//
 #include "IntegerLoweringUtils.h"
@@ -140,7 +142,10 @@ struct QuantizeLinearToLinalg : OpConversionPattern<QuantizeLinearOp> {
     FailureOr<RankedTensorType> resultType = getRankedResultType(rewriter, op);
     if (failed(resultType))
       return failure();
-    Type storage = resultType->getElementType();
+    // A quant-typed result computes on its storage type; the parameters are
+    // the scale and zero point operands either way (the verifier checks that
+    // they agree with the type).
+    Type storage = getStorageType(resultType->getElementType());
     Type inputElement = getElementTypeOrSelf(op.getInput());
     auto storageInt = dyn_cast<IntegerType>(storage);
     bool isIntegerStorage = storageInt && storageInt.getWidth() <= 32;
@@ -213,7 +218,7 @@ struct DequantizeLinearToLinalg : OpConversionPattern<DequantizeLinearOp> {
     if (failed(resultType))
       return failure();
     Type outputElement = resultType->getElementType();
-    Type inputElement = getElementTypeOrSelf(op.getInput());
+    Type inputElement = getStorageType(getElementTypeOrSelf(op.getInput()));
     if (!isa<FloatType>(outputElement) ||
         !(isa<IntegerType>(inputElement) || isFloat8(inputElement)))
       return rewriter.notifyMatchFailure(

@@ -43,8 +43,14 @@ void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 /// Conv, ConvTranspose, ConvInteger, QLinearConv.
 void populateConvolutionToLinalgPatterns(RewritePatternSet &patterns);
 
-/// All nb-to-linalg patterns.
+/// All nb-to-linalg patterns. Ops with `!quant` operands or results lower
+/// on their storage integers, so run checkQuantizedOpsLowerable first.
 void populateNBToLinalgPatterns(RewritePatternSet &patterns);
+
+/// Emits an error at every nb op under `root` whose quant-typed form has no
+/// integer lowering (or whose quant types disagree where one data movement
+/// op must keep a single scale); fails if there is one.
+LogicalResult checkQuantizedOpsLowerable(Operation *root);
 
 } // namespace mlir::nb
 
