@@ -17,6 +17,9 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "nibble/Analysis/QuantizationReport.h"
+#ifdef NIBBLE_HAVE_ONNX_EXPORTER
+#include "nibble/Exporter/ONNX/ONNXExporter.h"
+#endif
 #include "nibble/InitAllNibble.h"
 #include "nibble/Pipelines/QuantizationPipelines.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -167,10 +170,10 @@ static void setSelection(PipelineOptions &pipeline,
 }
 
 /// Appends `scheme`'s pipeline to `pm`; `table` is the calibration table or
-/// empty.
+/// empty; `fuse` allows stage 2 (integer ops on quant types).
 static void buildSchemePipeline(mlir::OpPassManager &pm, Scheme scheme,
                                 const QuantizeOptions &options,
-                                const std::string &table) {
+                                const std::string &table, bool fuse) {
   switch (scheme) {
   case Scheme::W8A8Static: {
     W8A8StaticPipelineOptions pipeline;
@@ -180,7 +183,7 @@ static void buildSchemePipeline(mlir::OpPassManager &pm, Scheme scheme,
     pipeline.perTensorWeights = options.perTensor.getValue();
     pipeline.symmetricActivations = options.symmetric.getValue();
     pipeline.overrides = options.overrides.getValue();
-    pipeline.fuse = !options.noFuse;
+    pipeline.fuse = fuse && !options.noFuse;
     buildW8A8StaticPipeline(pm, pipeline);
     return;
   }
@@ -332,10 +335,11 @@ int nibble::driver::runQuantizeCommand(int argc, char **argv) {
   if (ext != ".mlir" && ext != ".mlirbc" && ext != ".onnx")
     return fail("-o '" + options.output +
                 "': the output must end in .mlir, .mlirbc or .onnx");
+#ifndef NIBBLE_HAVE_ONNX_EXPORTER
   if (ext == ".onnx")
     return fail("-o '" + options.output +
-                "': this build has no ONNX exporter yet; write .mlir or "
-                ".mlirbc");
+                "': this build has no ONNX exporter; write .mlir or .mlirbc");
+#endif
   bool modelIsONNX = sys::path::extension(options.model).equals_insensitive(
       ".onnx");
   // An ONNX model has no ranges of its own; an MLIR one may carry them
@@ -379,16 +383,30 @@ int nibble::driver::runQuantizeCommand(int argc, char **argv) {
 
   mlir::nb::QuantizationReport before =
       mlir::nb::QuantizationReport::compute(*module);
+  // ONNX has no ops on quantized types: an ONNX output keeps the q/dq form
+  // (a standard QDQ model) instead of fusing into stage 2.
+  bool toONNX = ext == ".onnx";
   mlir::PassManager pm(&context);
-  buildSchemePipeline(pm, *scheme, options, table);
+  buildSchemePipeline(pm, *scheme, options, table, /*fuse=*/!toONNX);
   if (mlir::failed(pm.run(*module)))
     return fail("quantization failed; nothing written to '" + options.output +
                 "'");
   mlir::nb::QuantizationReport after =
       mlir::nb::QuantizationReport::compute(*module);
 
-  if (Error error = writeModuleAtomically(*module, options.output))
+  if (toONNX) {
+#ifdef NIBBLE_HAVE_ONNX_EXPORTER
+    nibble::ONNXExportOptions exportOptions;
+    exportOptions.functionName = options.modelInput.functionName;
+    if (mlir::failed(
+            nibble::exportToONNXFile(*module, options.output, exportOptions)))
+      return fail("cannot export the quantized model as ONNX; nothing "
+                  "written to '" +
+                  options.output + "'");
+#endif
+  } else if (Error error = writeModuleAtomically(*module, options.output)) {
     return fail(toString(std::move(error)));
+  }
 
   auto totalBytes = [](const mlir::nb::QuantizationReport &report) {
     return report.getParameterTotal().bytes + report.scales.bytes +

@@ -1,0 +1,1 @@
+"""Quantization tools: fidelity of nibble's schemes against the float model."""
