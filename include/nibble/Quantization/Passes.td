@@ -102,6 +102,19 @@ def QuantizeWeights : Pass<"nb-quantize-weights", "::mlir::ModuleOp"> {
     (RTN); the choice is one function (WeightQuantization.h) so that GPTQ,
     AWQ and HQQ can replace it. A group size that does not divide the
     reduction axis is refused, naming the node, unless `pad-groups`.
+
+    Reduction axes: MatMul's B [..., K, N] is grouped along K; Gemm's B
+    along K (axis 0, or 1 with `trans_b`); a Conv weight [M, C/g, k...]
+    along its whole flattened reduction C/g*k..., stored as a 2-D
+    [M, C/g*k...] constant and reshaped back after the dequantize.
+    `pad-groups` pads the reduction axis with zeros to a multiple of the
+    group size and slices the padding off after the dequantize. Storage is
+    signed (i4/i8): symmetric uses [-7, 7] / [-127, 127] with zero point 0,
+    asymmetric the full range with a zero point per group. With
+    `scale-type=f16` the values are rounded against the f16 scales, the
+    dequantize runs in f16 and an `nb.cast` widens its result. Weights that
+    are not constants stay float with `nb.kept_float` and a remark (an
+    error under `strict`); excluded ops stay float silently.
   }];
   let options = !listconcat(SelectionOptions, [
     Option<"bits", "bits", "unsigned", /*default=*/"4", "4 | 8">,
