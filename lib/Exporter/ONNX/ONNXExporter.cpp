@@ -341,11 +341,13 @@ LogicalResult buildModel(ModuleOp module, const ONNXExportOptions &options,
   GraphExporter exporter(graph, *module.getContext());
 
   // Graph inputs.
+  SmallVector<std::string> inputNames;
   for (BlockArgument arg : body.getArguments()) {
     unsigned index = arg.getArgNumber();
     std::string name = "input_" + std::to_string(index);
     if (auto attr = func.getArgAttrOfType<StringAttr>(index, kONNXNameAttr))
       name = attr.str();
+    inputNames.push_back(name);
     if (exporter.isNamed(arg) || !exporter.reserveName(arg, name))
       return emitError(arg.getLoc())
              << "graph input name '" << name << "' is used twice";
@@ -372,14 +374,9 @@ LogicalResult buildModel(ModuleOp module, const ONNXExportOptions &options,
   for (auto [operand, name] : llvm::zip(returnOp.getOperands(), outputNames)) {
     Value value = lookThroughAliases(operand);
     bool nodeResult = isa<OpResult>(value) && !getConstant(value);
-    bool taken = llvm::any_of(body.getArguments(), [&](BlockArgument arg) {
-      return func.getArgAttrOfType<StringAttr>(arg.getArgNumber(),
-                                               kONNXNameAttr) == name;
-    });
-    if (taken && !(isa<BlockArgument>(value) &&
-                   func.getArgAttrOfType<StringAttr>(
-                       cast<BlockArgument>(value).getArgNumber(),
-                       kONNXNameAttr) == name))
+    bool taken = llvm::is_contained(inputNames, name);
+    auto arg = dyn_cast<BlockArgument>(value);
+    if (taken && !(arg && inputNames[arg.getArgNumber()] == name))
       return returnOp.emitError()
              << "graph output '" << name
              << "' has the name of a graph input it does not return";
