@@ -2,6 +2,7 @@
 #include "ONNXImporterImpl.h"
 
 #include "nibble/Dialect/NB/IR/NBOps.h"
+#include "nibble/Importer/ONNX/ONNXImporter.h"
 
 using namespace mlir;
 using namespace nibble::onnx_import;
@@ -106,8 +107,35 @@ LogicalResult NodeContext::setResults(ValueRange values) {
       return failure();
     }
     importer.bind(node.output(i), values[i]);
+    recordOutputName(values[i], node.output(i));
   }
   return success();
+}
+
+/// Names result `value` after ONNX tensor `name` in its op's
+/// `nb.output_names`, so calibration tables can be keyed by tensor name.
+/// The first name a value gets wins: a node that forwards a value it did not
+/// create (Identity, or a converter folding the node away) aliases a tensor
+/// that already has a name, or a graph input, which has its own. Constants
+/// are not named: nothing observes them.
+void NodeContext::recordOutputName(Value value, StringRef name) {
+  auto result = dyn_cast<OpResult>(value);
+  if (!result || isa<nb::ConstantOp>(result.getOwner()))
+    return;
+  Operation *op = result.getOwner();
+  MLIRContext *context = getContext();
+  SmallVector<Attribute> names(op->getNumResults(),
+                               StringAttr::get(context, ""));
+  if (auto old = op->getAttrOfType<ArrayAttr>(kONNXOutputNamesAttr)) {
+    if (old.size() == names.size())
+      names.assign(old.begin(), old.end());
+  }
+  unsigned index = result.getResultNumber();
+  auto existing = dyn_cast<StringAttr>(names[index]);
+  if (existing && !existing.getValue().empty())
+    return;
+  names[index] = StringAttr::get(context, name);
+  op->setAttr(kONNXOutputNamesAttr, ArrayAttr::get(context, names));
 }
 
 //===----------------------------------------------------------------------===//

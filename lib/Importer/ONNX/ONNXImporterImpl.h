@@ -164,7 +164,8 @@ public:
   /// for it, else an unranked tensor of `elementType` (input 0's element type
   /// when null) that the nb-infer-shapes pass refines.
   mlir::TensorType getResultType(unsigned i, mlir::Type elementType = {});
-  /// Binds the node's outputs, in order, to `values`.
+  /// Binds the node's outputs, in order, to `values`, and records each
+  /// output's tensor name in `nb.output_names` on the op producing it.
   mlir::LogicalResult setResults(mlir::ValueRange values);
 
   //===--- Attributes -----------------------------------------------------===//
@@ -199,6 +200,7 @@ public:
   mlir::Value castTo(mlir::Value value, mlir::Type elementType);
 
 private:
+  void recordOutputName(mlir::Value value, llvm::StringRef name);
   bool checkType(const onnx::AttributeProto &attr, int expected,
                  llvm::StringRef expectedName);
 

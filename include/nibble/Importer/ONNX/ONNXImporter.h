@@ -5,7 +5,9 @@
 // names become `NameLoc`s, so every later diagnostic names the ONNX node.
 // Each argument and result carries its ONNX graph input or output name in a
 // `nb.name` string attribute (kONNXNameAttr), which `nibble run` and
-// `nibble compile` use to name inputs and outputs.
+// `nibble compile` use to name inputs and outputs; each op producing a node
+// output carries the output's tensor name in `nb.output_names`
+// (kONNXOutputNamesAttr), which calibration tables are keyed by.
 //
 // This header keeps protobuf and ONNX out of its includes: embedders link
 // NibbleONNXImporter and see only MLIR types.
@@ -28,6 +30,11 @@ namespace nibble {
 /// The argument and result attribute holding the ONNX graph input and output
 /// names.
 inline constexpr llvm::StringLiteral kONNXNameAttr = "nb.name";
+
+/// The discardable op attribute holding the ONNX tensor names of an op's
+/// results: an array of strings, one per result, "" where a result is no
+/// node output of its own (see docs/dialect.md, "Names").
+inline constexpr llvm::StringLiteral kONNXOutputNamesAttr = "nb.output_names";
 
 struct ONNXImportOptions {
   /// Keep nodes of unknown op types as `nb.opaque` instead of failing.

@@ -8,6 +8,7 @@
 #include "ObservedTensors.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
@@ -63,6 +64,23 @@ parseTable(StringRef text, std::string &error) {
   return ranges;
 }
 
+/// `nb.calibrated_range` on a single-result op, entry i of
+/// `nb.calibrated_result_ranges` (unit elsewhere) on a multi-result one.
+void setCalibratedRange(OpResult result, Attribute range) {
+  Operation *op = result.getOwner();
+  if (op->getNumResults() == 1) {
+    op->setAttr(kCalibratedRangeAttrName, range);
+    return;
+  }
+  Builder b(op->getContext());
+  SmallVector<Attribute> all(op->getNumResults(), b.getUnitAttr());
+  if (auto old = op->getAttrOfType<ArrayAttr>(kCalibratedResultRangesAttrName))
+    if (old.size() == all.size())
+      all.assign(old.begin(), old.end());
+  all[result.getResultNumber()] = range;
+  op->setAttr(kCalibratedResultRangesAttrName, b.getArrayAttr(all));
+}
+
 struct ImportCalibrationTablePass
     : public impl::ImportCalibrationTableBase<ImportCalibrationTablePass> {
   using Base::Base;
@@ -104,23 +122,26 @@ struct ImportCalibrationTablePass
           used.insert(name);
         }
       }
-      for (auto [name, result] : collectObservedResults(func)) {
+      // Tensor names first. Node names are the fallback for tables written
+      // before tables were keyed by tensor name; a key that is a tensor name
+      // never falls back, and no result gets two ranges.
+      llvm::DenseSet<Value> assigned;
+      llvm::MapVector<StringAttr, OpResult> tensors =
+          collectObservedResults(func);
+      for (auto [name, result] : tensors) {
+        if (Attribute range = rangeAttr(name)) {
+          used.insert(name);
+          assigned.insert(result);
+          setCalibratedRange(result, range);
+        }
+      }
+      for (auto [name, result] : collectNodeNamedResults(func)) {
         Attribute range = rangeAttr(name);
-        if (!range)
+        if (!range || tensors.count(name))
           continue;
         used.insert(name);
-        Operation *op = result.getOwner();
-        if (op->getNumResults() == 1) {
-          op->setAttr(kCalibratedRangeAttrName, range);
-          continue;
-        }
-        SmallVector<Attribute> all(op->getNumResults(), b.getUnitAttr());
-        if (auto old =
-                op->getAttrOfType<ArrayAttr>(kCalibratedResultRangesAttrName))
-          if (old.size() == all.size())
-            all.assign(old.begin(), old.end());
-        all[result.getResultNumber()] = range;
-        op->setAttr(kCalibratedResultRangesAttrName, b.getArrayAttr(all));
+        if (assigned.insert(result).second)
+          setCalibratedRange(result, range);
       }
     }
 

@@ -7,6 +7,6 @@
 func.func @blocks(%x: tensor<4xf32>) -> tensor<4xf32> {
   cf.br ^bb1
 ^bb1:
-  %a = nb.relu %x : (tensor<4xf32>) -> tensor<4xf32> loc("r")
+  %a = nb.relu %x {nb.output_names = ["r_out"]} : (tensor<4xf32>) -> tensor<4xf32> loc("r")
   return %a : tensor<4xf32>
 }

@@ -234,6 +234,18 @@ def locations():
     return make(nodes, [vi("x", shape=[3])], [vi("y", shape=[3])])
 
 
+@model
+def output_names():
+    # An alias (Identity), a node expanded into several ops (Softmax-11 on a
+    # non-last axis), a multi-output node and an unnamed node.
+    nodes = [h.make_node("Relu", ["x"], ["r"], name="relu"),
+             h.make_node("Identity", ["r"], ["r_alias"], name="alias"),
+             h.make_node("Softmax", ["r_alias"], ["sm"], name="softmax", axis=1),
+             h.make_node("Split", ["sm"], ["a", "b"], name="split", axis=2, split=[1, 3]),
+             h.make_node("Neg", ["b"], ["y"])]
+    return make(nodes, [vi("x", shape=[2, 3, 4])], [vi("a"), vi("y")], opset=11)
+
+
 # --- Opset normalization ---------------------------------------------------------
 
 @model
