@@ -85,17 +85,15 @@ def InstrumentObservers : Pass<"nb-instrument-observers", "ModuleOp"> {
     For calibration: every function with a body gets, after its own
     results, one extra result per observed tensor, tagged with the result
     attribute `nb.observed = "<name>"`. Observed are every float tensor
-    result of an nb op other than `nb.constant` whose location is a NameLoc
-    (the importer's ONNX node name), and the function's float tensor
-    arguments: those are the caller's own inputs, so they are not returned
-    but get the argument attribute `nb.observed` (their `nb.name`, else
-    `arg<i>`). A value the function already returns is not returned again;
-    its existing result gets the `nb.observed` attribute. Naming rule: the
-    node name for a single-result op, `<node>:<i>` for result i of a
-    multi-result op. Where the importer expanded one node into several ops
-    with the same name, only the last such op (the node's output) is
-    observed. Ops without a NameLoc are skipped (they have no name a table
-    could use). See docs/calibration-table.md.
+    result with an ONNX tensor name (entry i of its op's `nb.output_names`,
+    which the importer sets; constants excluded) and the function's float
+    tensor arguments: those are the caller's own inputs, so they are not
+    returned but get the argument attribute `nb.observed` (their `nb.name`,
+    else `arg<i>`). A value the function already returns is not returned
+    again; its existing result gets the `nb.observed` attribute. Results
+    without a tensor name (intermediate ops of a node the importer expanded)
+    are not observed: ONNX tools could not name them. See
+    docs/calibration-table.md.
   }];
 }
 
@@ -104,7 +102,9 @@ def ImportCalibrationTable
   let summary = "Annotate tensors with ranges from a calibration table";
   let description = [{
     Reads a `nibble calibrate` table (docs/calibration-table.md) and, with
-    nb-instrument-observers' naming rule, writes each listed tensor's range:
+    nb-instrument-observers' naming rule (ONNX tensor names; keys that are
+    no tensor name are tried as ONNX node names, the rule of older tables),
+    writes each listed tensor's range:
     `nb.calibrated_range = array<f64: lo, hi>` on single-result ops,
     `nb.calibrated_result_ranges = [array<f64: lo, hi> | unit, ...]` on
     multi-result ops (unit where the table has no entry), and
@@ -117,6 +117,24 @@ def ImportCalibrationTable
     Option<"tablePath", "table", "std::string", /*default=*/"\"\"",
            "The calibration table (JSON)">
   ];
+}
+
+def ReconcileRanges : Pass<"nb-reconcile-ranges", "ModuleOp"> {
+  let summary = "Intersect calibrated ranges with statically proved ones";
+  let description = [{
+    Where measured and proved ranges meet: runs FloatRangeAnalysis (seeded,
+    as in nb-annotate-ranges, from `nb.range` function argument attributes)
+    and replaces every `nb.calibrated_range` (and every entry of
+    `nb.calibrated_result_ranges`) by its intersection with the interval
+    proved for that result. A calibrated range that leaves the proved one is
+    a measurement the program's semantics rule out (a Relu output below 0, a
+    Sigmoid output above 1): the pass warns at the op, naming the ONNX
+    tensor, e.g. `calibrated range [-0.5, 3] of 'relu1_out' leaves the
+    proved range [0, inf]; using [0, 3]`. When the two are disjoint the
+    proved range is used, with a warning. A malformed `nb.range` argument
+    attribute or calibrated range attribute is an error.
+    See docs/range-analysis.md.
+  }];
 }
 
 #endif // NIBBLE_DIALECT_NB_TRANSFORMS_PASSES_TD
