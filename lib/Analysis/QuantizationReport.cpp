@@ -309,8 +309,17 @@ static std::optional<ComputeShape> getComputeShape(Operation *op) {
 }
 
 /// The storage precision behind a float operand that an
-/// `nb.dequantize_linear` produces (possibly of a `quant.scast`), or "".
+/// `nb.dequantize_linear` produces (possibly of a `quant.scast`, possibly
+/// through data movement), or "".
 static std::string getDequantizedPrecision(Value value) {
+  // Data movement between the dequantization and the op (a padded group
+  // sliced back, a weight reshaped to the op's layout) changes no value.
+  while (Operation *producer = value.getDefiningOp()) {
+    if (!isa<SliceOp, ReshapeOp, TransposeOp, FlattenOp, SqueezeOp,
+             UnsqueezeOp>(producer))
+      break;
+    value = producer->getOperand(0);
+  }
   auto dequantize = value.getDefiningOp<DequantizeLinearOp>();
   if (!dequantize)
     return "";
