@@ -27,7 +27,9 @@ static void addTensorStages(OpPassManager &pm,
   pm.addPass(nb::createAnnotateCPUTarget(annotate));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(nb::createInferShapes());
-  pm.addPass(nb::createConvertNBToLinalg());
+  nb::ConvertNBToLinalgOptions lowering;
+  lowering.requantize = options.requantize;
+  pm.addPass(nb::createConvertNBToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
   funcPM.addPass(nb::createCPUFuseElementwise());

@@ -35,6 +35,11 @@ struct CPUCodegenOptions : public mlir::PassPipelineOptions<CPUCodegenOptions> {
       llvm::cl::desc("CPU to compile for: x86-64-v3 (AVX2), x86-64-v4 "
                      "(AVX-512), native (this machine's CPU), generic"),
       llvm::cl::init("native")};
+  Option<std::string> requantize{
+      *this, "requantize",
+      llvm::cl::desc("Requantization of quantized conv/matmul/gemm "
+                     "(convert-nb-to-linalg): float | fixed-point"),
+      llvm::cl::init("float")};
 };
 
 /// Appends the `nibble-cpu-codegen` pipeline to `pm` (a ModuleOp manager).

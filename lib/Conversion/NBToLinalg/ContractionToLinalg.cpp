@@ -179,6 +179,8 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   LogicalResult
   matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (hasQuantElementTypes(op))
+      return rewriter.notifyMatchFailure(op, "quant-typed (QuantizedOps)");
     FailureOr<SignlessOperands> operands =
         getSignlessOperands(rewriter, op, adaptor.getOperands());
     if (failed(operands))
@@ -248,6 +250,8 @@ struct GemmToLinalg : OpConversionPattern<GemmOp> {
   LogicalResult
   matchAndRewrite(GemmOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
+    if (hasQuantElementTypes(op))
+      return rewriter.notifyMatchFailure(op, "quant-typed (QuantizedOps)");
     FailureOr<SignlessOperands> operands =
         getSignlessOperands(rewriter, op, adaptor.getOperands());
     if (failed(operands))
@@ -536,6 +540,16 @@ struct QLinearMatMulToLinalg : OpConversionPattern<QLinearMatMulOp> {
 };
 
 } // namespace
+
+FailureOr<Value> lowering::buildQuantizedMatmulAccumulator(
+    ConversionPatternRewriter &rewriter, Operation *op, Value lhs, Value rhs,
+    Value lhsZeroPoint, Value rhsZeroPoint, Value originalLhs,
+    Value originalRhs, RankedTensorType accType) {
+  MatmulLayout layout;
+  return buildIntegerMatmul(rewriter, op, lhs, rhs, lhsZeroPoint,
+                            rhsZeroPoint, originalLhs, originalRhs, accType,
+                            layout);
+}
 
 void mlir::nb::populateContractionToLinalgPatterns(
     RewritePatternSet &patterns) {

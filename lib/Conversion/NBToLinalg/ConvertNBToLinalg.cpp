@@ -67,8 +67,10 @@ struct StorageCastToStorage : OpConversionPattern<quant::StorageCastOp> {
 };
 } // namespace
 
-void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns,
+                                          RequantizeMode requantize) {
   patterns.add<ConstantToArith, StorageCastToStorage>(patterns.getContext());
+  populateQuantizedOpsToLinalgPatterns(patterns, requantize);
   populateElementwiseToLinalgPatterns(patterns);
   populateContractionToLinalgPatterns(patterns);
   populateConvolutionToLinalgPatterns(patterns);
@@ -83,8 +85,20 @@ void mlir::nb::populateNBToLinalgPatterns(RewritePatternSet &patterns) {
 namespace {
 struct ConvertNBToLinalgPass
     : public nb::impl::ConvertNBToLinalgBase<ConvertNBToLinalgPass> {
+  using ConvertNBToLinalgBase::ConvertNBToLinalgBase;
   void runOnOperation() override {
     MLIRContext *context = &getContext();
+    RequantizeMode mode;
+    if (requantize == "float") {
+      mode = RequantizeMode::Float;
+    } else if (requantize == "fixed-point") {
+      mode = RequantizeMode::FixedPoint;
+    } else {
+      getOperation()->emitError("convert-nb-to-linalg: requantize must be "
+                                "'float' or 'fixed-point', got '")
+          << requantize << "'";
+      return signalPassFailure();
+    }
     if (failed(checkQuantizedOpsLowerable(getOperation())))
       return signalPassFailure();
     ConversionTarget target(*context);
@@ -113,7 +127,7 @@ struct ConvertNBToLinalgPass
         patterns, signlessConverter);
     populateReturnOpTypeConversionPattern(patterns, signlessConverter);
     populateCallOpTypeConversionPattern(patterns, signlessConverter);
-    populateNBToLinalgPatterns(patterns);
+    populateNBToLinalgPatterns(patterns, mode);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -684,6 +684,16 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
 
 } // namespace
 
+FailureOr<Value> lowering::buildQuantizedConvAccumulator(
+    ConversionPatternRewriter &rewriter, ConvOp op, Value input, Value weight,
+    Value inputZeroPoint, Value weightZeroPoint, Value bias) {
+  FailureOr<Value> acc = buildIntegerConv(rewriter, op, input, weight,
+                                          inputZeroPoint, weightZeroPoint);
+  if (failed(acc) || !bias)
+    return acc;
+  return addChannelBias(rewriter, op.getLoc(), *acc, bias);
+}
+
 void mlir::nb::populateConvolutionToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<ConvToLinalg, ConvTransposeToLinalg, ConvIntegerToLinalg,

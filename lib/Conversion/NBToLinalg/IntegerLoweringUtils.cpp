@@ -8,6 +8,7 @@
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::nb;
@@ -157,4 +158,12 @@ FailureOr<AffineMap> lowering::getParameterMap(
       !ShapedType::isDynamic(vectorSize) && type.getDimSize(0) != vectorSize)
     return failure();
   return AffineMap::get(numDims, 0, getAffineDimExpr(*vectorDim, ctx), ctx);
+}
+
+bool lowering::hasQuantElementTypes(Operation *op) {
+  auto isQuant = [](Type type) {
+    return isa<quant::QuantizedType>(getElementTypeOrSelf(type));
+  };
+  return llvm::any_of(op->getOperandTypes(), isQuant) ||
+         llvm::any_of(op->getResultTypes(), isQuant);
 }

@@ -17,6 +17,13 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 
+namespace mlir {
+class ConversionPatternRewriter;
+namespace nb {
+class ConvOp;
+} // namespace nb
+} // namespace mlir
+
 namespace mlir::nb::lowering {
 
 /// The integer type that holds the values of `type`: for a `!quant` element
@@ -64,6 +71,25 @@ Value roundAndSaturate(OpBuilder &b, Location loc, Value value,
 FailureOr<AffineMap> getParameterMap(Type parameterType, unsigned numDims,
                                      std::optional<unsigned> vectorDim,
                                      int64_t vectorSize);
+
+/// Whether any operand or result of `op` has a `!quant` element type.
+bool hasQuantElementTypes(Operation *op);
+
+/// The int32 accumulator of a quantized nb.conv (ConvolutionToLinalg.cpp):
+/// the integer convolution of signless `input` and `weight` with their zero
+/// points subtracted (null: zero; the weight's may be per output channel),
+/// plus the int32 `bias` per output channel when given.
+FailureOr<Value> buildQuantizedConvAccumulator(
+    ConversionPatternRewriter &rewriter, ConvOp op, Value input, Value weight,
+    Value inputZeroPoint, Value weightZeroPoint, Value bias);
+
+/// The int32 accumulator of a quantized matmul (ContractionToLinalg.cpp):
+/// numpy matmul of signless `lhs` and `rhs` with zero points subtracted
+/// (scalars, per lhs row or per rhs column). `original*` carry signedness.
+FailureOr<Value> buildQuantizedMatmulAccumulator(
+    ConversionPatternRewriter &rewriter, Operation *op, Value lhs, Value rhs,
+    Value lhsZeroPoint, Value rhsZeroPoint, Value originalLhs,
+    Value originalRhs, RankedTensorType accType);
 
 } // namespace mlir::nb::lowering
 

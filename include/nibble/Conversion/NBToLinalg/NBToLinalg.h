@@ -43,9 +43,22 @@ void populatePoolingToLinalgPatterns(RewritePatternSet &patterns);
 /// Conv, ConvTranspose, ConvInteger, QLinearConv.
 void populateConvolutionToLinalgPatterns(RewritePatternSet &patterns);
 
+/// How quantized Conv/MatMul/Gemm rescale their int32 accumulators into the
+/// result's scale (docs/quantization.md): by the f32 multiplier in double
+/// arithmetic (bit-exact with ONNX QLinearConv/QLinearMatMul), or by an int32
+/// multiplier and a right shift rounding half to even.
+enum class RequantizeMode { Float, FixedPoint };
+
+/// Conv, MatMul and Gemm on `!quant` types: integer arithmetic with int32
+/// accumulation and requantization.
+void populateQuantizedOpsToLinalgPatterns(
+    RewritePatternSet &patterns, RequantizeMode requantize);
+
 /// All nb-to-linalg patterns. Ops with `!quant` operands or results lower
 /// on their storage integers, so run checkQuantizedOpsLowerable first.
-void populateNBToLinalgPatterns(RewritePatternSet &patterns);
+void populateNBToLinalgPatterns(
+    RewritePatternSet &patterns,
+    RequantizeMode requantize = RequantizeMode::Float);
 
 /// Emits an error at every nb op under `root` whose quant-typed form has no
 /// integer lowering (or whose quant types disagree where one data movement
