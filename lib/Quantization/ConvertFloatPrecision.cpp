@@ -143,7 +143,11 @@ private:
       if (exceedsTarget(lo) || exceedsTarget(hi))
         return "range [" + formatNumber(lo) + ", " + formatNumber(hi) +
                "] exceeds " + typeName() + "'s largest finite value " +
-               formatNumber(largest);
+               formatNumber(largest) +
+               (std::isinf(lo) || std::isinf(hi)
+                    ? " (unbounded: give the inputs a range, nb.range or a "
+                      "calibration table)"
+                    : "");
     for (Value operand : op->getOperands()) {
       if (!isF32Tensor(operand.getType()) || !matchPattern(operand, m_Constant()))
         continue;

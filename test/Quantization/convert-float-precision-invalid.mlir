@@ -17,7 +17,7 @@ func.func @overflow(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 func.func @unbounded(%x: tensor<8xf32>) -> tensor<8xf32> {
   // An unbounded proved range may overflow f16 (bf16 has f32's exponent range).
-  // expected-error @+1 {{'nb.exp' cannot be quantized: range [0, inf] exceeds f16's largest finite value 65504}}
+  // expected-error @+1 {{'nb.exp' cannot be quantized: range [0, inf] exceeds f16's largest finite value 65504 (unbounded: give the inputs a range, nb.range or a calibration table)}}
   %e = nb.exp %x {nb.range = array<f64: 0.0, 0x7FF0000000000000>} : (tensor<8xf32>) -> tensor<8xf32>
   return %e : tensor<8xf32>
 }
