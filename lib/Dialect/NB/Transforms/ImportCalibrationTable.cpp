@@ -24,10 +24,64 @@ constexpr llvm::StringLiteral kCalibratedResultRangesAttrName =
     "nb.calibrated_result_ranges";
 constexpr llvm::StringLiteral kRangeAttrName = "nb.range";
 
-/// Parses the table's `tensors` into name -> [min, max]; errors say what is
+constexpr llvm::StringLiteral kCalibratedChannelRangesAttrName =
+    "nb.calibrated_channel_ranges";
+constexpr llvm::StringLiteral kCalibratedResultChannelRangesAttrName =
+    "nb.calibrated_result_channel_ranges";
+
+/// One table entry: the tensor's range and, when the table has a
+/// `per_channel` key, the range of each index along `axis`.
+struct TableEntry {
+  double lo, hi;
+  struct PerChannel {
+    int64_t axis;
+    SmallVector<double> mins, maxs;
+  };
+  std::optional<PerChannel> perChannel;
+};
+
+/// Reads the numbers of a JSON array; nullopt if it is no array of numbers.
+std::optional<SmallVector<double>>
+getNumbers(const llvm::json::Object &object, StringRef key) {
+  const llvm::json::Array *array = object.getArray(key);
+  if (!array)
+    return std::nullopt;
+  SmallVector<double> numbers;
+  for (const llvm::json::Value &value : *array) {
+    std::optional<double> number = value.getAsNumber();
+    if (!number)
+      return std::nullopt;
+    numbers.push_back(*number);
+  }
+  return numbers;
+}
+
+/// Parses a `per_channel` object: a non-negative `axis` and as many `min`
+/// as `max` numbers (at least one), each min <= max.
+FailureOr<TableEntry::PerChannel>
+parsePerChannel(const llvm::json::Object &object, std::string &error) {
+  std::optional<int64_t> axis = object.getInteger("axis");
+  std::optional<SmallVector<double>> mins = getNumbers(object, "min");
+  std::optional<SmallVector<double>> maxs = getNumbers(object, "max");
+  if (!axis || *axis < 0 || !mins || !maxs || mins->empty() ||
+      mins->size() != maxs->size()) {
+    error = "expected \"per_channel\": {\"axis\": integer >= 0, \"min\": "
+            "[numbers], \"max\": [as many numbers]}";
+    return failure();
+  }
+  for (auto [i, lo, hi] : llvm::enumerate(*mins, *maxs))
+    if (!(lo <= hi)) {
+      error = "per_channel channel " + std::to_string(i) +
+              ": min > max (or NaN)";
+      return failure();
+    }
+  return TableEntry::PerChannel{*axis, std::move(*mins), std::move(*maxs)};
+}
+
+/// Parses the table's `tensors` into name -> entry; errors say what is
 /// wrong where.
-FailureOr<llvm::StringMap<std::pair<double, double>>>
-parseTable(StringRef text, std::string &error) {
+FailureOr<llvm::StringMap<TableEntry>> parseTable(StringRef text,
+                                                  std::string &error) {
   llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
   if (!json) {
     error = "not JSON: " + llvm::toString(json.takeError());
@@ -48,37 +102,78 @@ parseTable(StringRef text, std::string &error) {
     error = "no \"tensors\" object";
     return failure();
   }
-  llvm::StringMap<std::pair<double, double>> ranges;
+  llvm::StringMap<TableEntry> entries;
   for (const auto &[key, value] : *tensors) {
-    const llvm::json::Object *entry = value.getAsObject();
-    std::optional<double> lo = entry ? entry->getNumber("min") : std::nullopt;
-    std::optional<double> hi = entry ? entry->getNumber("max") : std::nullopt;
+    const llvm::json::Object *object = value.getAsObject();
+    std::optional<double> lo = object ? object->getNumber("min") : std::nullopt;
+    std::optional<double> hi = object ? object->getNumber("max") : std::nullopt;
     if (!lo || !hi || !(*lo <= *hi)) {
       error = "tensor '" + key.str() +
               "': expected {\"min\": number, \"max\": number} with "
               "min <= max";
       return failure();
     }
-    ranges[key.str()] = {*lo, *hi};
+    TableEntry entry{*lo, *hi, std::nullopt};
+    if (const llvm::json::Value *perChannel = object->get("per_channel")) {
+      const llvm::json::Object *perChannelObject = perChannel->getAsObject();
+      std::string perChannelError = "expected an object";
+      FailureOr<TableEntry::PerChannel> parsed = failure();
+      if (perChannelObject)
+        parsed = parsePerChannel(*perChannelObject, perChannelError);
+      if (failed(parsed)) {
+        error = "tensor '" + key.str() + "': " + perChannelError;
+        return failure();
+      }
+      entry.perChannel = std::move(*parsed);
+    }
+    entries[key.str()] = std::move(entry);
   }
-  return ranges;
+  return entries;
 }
 
-/// `nb.calibrated_range` on a single-result op, entry i of
-/// `nb.calibrated_result_ranges` (unit elsewhere) on a multi-result one.
-void setCalibratedRange(OpResult result, Attribute range) {
+/// `single` on a single-result op; entry i of `perResult` (unit elsewhere)
+/// on a multi-result one.
+void setResultAttr(OpResult result, StringRef single, StringRef perResult,
+                   Attribute value) {
   Operation *op = result.getOwner();
   if (op->getNumResults() == 1) {
-    op->setAttr(kCalibratedRangeAttrName, range);
+    op->setAttr(single, value);
     return;
   }
   Builder b(op->getContext());
   SmallVector<Attribute> all(op->getNumResults(), b.getUnitAttr());
-  if (auto old = op->getAttrOfType<ArrayAttr>(kCalibratedResultRangesAttrName))
+  if (auto old = op->getAttrOfType<ArrayAttr>(perResult))
     if (old.size() == all.size())
       all.assign(old.begin(), old.end());
-  all[result.getResultNumber()] = range;
-  op->setAttr(kCalibratedResultRangesAttrName, b.getArrayAttr(all));
+  all[result.getResultNumber()] = value;
+  op->setAttr(perResult, b.getArrayAttr(all));
+}
+
+/// `{axis = A : i64, max = array<f64: ...>, min = array<f64: ...>}` after
+/// checking the channels against `type` where its extent is static.
+FailureOr<DictionaryAttr>
+getChannelRangesAttr(const TableEntry::PerChannel &perChannel, Type type,
+                     StringRef name, function_ref<InFlightDiagnostic()> emit) {
+  if (auto ranked = dyn_cast<RankedTensorType>(type)) {
+    if (perChannel.axis >= ranked.getRank())
+      return emit() << "calibration table: per-channel axis "
+                    << perChannel.axis << " of tensor '" << name
+                    << "' is past its rank " << ranked.getRank(),
+             failure();
+    int64_t extent = ranked.getDimSize(perChannel.axis);
+    if (!ShapedType::isDynamic(extent) &&
+        extent != int64_t(perChannel.mins.size()))
+      return emit() << "calibration table: tensor '" << name << "' has "
+                    << perChannel.mins.size() << " per-channel ranges along "
+                    << "axis " << perChannel.axis << ", its extent there is "
+                    << extent,
+             failure();
+  }
+  Builder b(type.getContext());
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(perChannel.axis)),
+       b.getNamedAttr("max", b.getDenseF64ArrayAttr(perChannel.maxs)),
+       b.getNamedAttr("min", b.getDenseF64ArrayAttr(perChannel.mins))});
 }
 
 struct ImportCalibrationTablePass
@@ -103,24 +198,43 @@ struct ImportCalibrationTablePass
     }
 
     Builder b(&getContext());
-    auto rangeAttr = [&](StringRef name) -> Attribute {
+    llvm::StringSet<> used;
+    bool failedChannels = false;
+    // Writes the entry named `name`, if any, through the two setters.
+    auto apply = [&](StringRef name, Type type,
+                     function_ref<InFlightDiagnostic()> emit,
+                     function_ref<void(Attribute)> setRange,
+                     function_ref<void(Attribute)> setChannels) {
       auto it = ranges->find(name);
       if (it == ranges->end())
-        return {};
-      return b.getDenseF64ArrayAttr({it->second.first, it->second.second});
+        return false;
+      const TableEntry &entry = it->second;
+      setRange(b.getDenseF64ArrayAttr({entry.lo, entry.hi}));
+      if (entry.perChannel) {
+        FailureOr<DictionaryAttr> channels =
+            getChannelRangesAttr(*entry.perChannel, type, name, emit);
+        if (failed(channels))
+          failedChannels = true;
+        else
+          setChannels(*channels);
+      }
+      return true;
     };
-    llvm::StringSet<> used;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
       for (BlockArgument arg : func.getArguments()) {
         if (!isFloatTensor(arg.getType()))
           continue;
-        StringAttr name = getObservedArgName(func, arg.getArgNumber());
-        if (Attribute range = rangeAttr(name)) {
-          func.setArgAttr(arg.getArgNumber(), kRangeAttrName, range);
+        unsigned index = arg.getArgNumber();
+        StringAttr name = getObservedArgName(func, index);
+        if (apply(
+                name, arg.getType(), [&] { return func.emitError(); },
+                [&](Attribute a) { func.setArgAttr(index, kRangeAttrName, a); },
+                [&](Attribute a) {
+                  func.setArgAttr(index, kCalibratedChannelRangesAttrName, a);
+                }))
           used.insert(name);
-        }
       }
       // Tensor names first. Node names are the fallback for tables written
       // before tables were keyed by tensor name; a key that is a tensor name
@@ -128,22 +242,35 @@ struct ImportCalibrationTablePass
       llvm::DenseSet<Value> assigned;
       llvm::MapVector<StringAttr, OpResult> tensors =
           collectObservedResults(func);
+      auto applyToResult = [&](StringRef name, OpResult result) {
+        return apply(
+            name, result.getType(),
+            [&] { return result.getOwner()->emitError(); },
+            [&](Attribute a) {
+              setResultAttr(result, kCalibratedRangeAttrName,
+                            kCalibratedResultRangesAttrName, a);
+            },
+            [&](Attribute a) {
+              setResultAttr(result, kCalibratedChannelRangesAttrName,
+                            kCalibratedResultChannelRangesAttrName, a);
+            });
+      };
       for (auto [name, result] : tensors) {
-        if (Attribute range = rangeAttr(name)) {
+        if (applyToResult(name, result)) {
           used.insert(name);
           assigned.insert(result);
-          setCalibratedRange(result, range);
         }
       }
       for (auto [name, result] : collectNodeNamedResults(func)) {
-        Attribute range = rangeAttr(name);
-        if (!range || tensors.count(name))
+        if (!ranges->count(name) || tensors.count(name))
           continue;
         used.insert(name);
         if (assigned.insert(result).second)
-          setCalibratedRange(result, range);
+          applyToResult(name, result);
       }
     }
+    if (failedChannels)
+      return signalPassFailure();
 
     SmallVector<StringRef> missing;
     for (const auto &entry : *ranges)

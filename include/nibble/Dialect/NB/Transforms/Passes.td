@@ -109,7 +109,9 @@ def ImportCalibrationTable
     `nb.calibrated_result_ranges = [array<f64: lo, hi> | unit, ...]` on
     multi-result ops (unit where the table has no entry), and
     `nb.range = array<f64: lo, hi>` on function arguments (the range
-    analysis seeds from it). Table entries naming no tensor of the module
+    analysis seeds from it). A `per_channel` entry adds
+    `nb.calibrated_channel_ranges = {axis, min, max}` beside the range
+    (`nb.calibrated_result_channel_ranges` on multi-result ops). Table entries naming no tensor of the module
     get one warning listing them. An unreadable or malformed table is an
     error.
   }];
