@@ -27,6 +27,10 @@ namespace {
 constexpr llvm::StringLiteral kCalibratedRangeAttrName = "nb.calibrated_range";
 constexpr llvm::StringLiteral kCalibratedResultRangesAttrName =
     "nb.calibrated_result_ranges";
+constexpr llvm::StringLiteral kCalibratedChannelRangesAttrName =
+    "nb.calibrated_channel_ranges";
+constexpr llvm::StringLiteral kCalibratedResultChannelRangesAttrName =
+    "nb.calibrated_result_channel_ranges";
 
 /// `[lo, hi]` with enough digits to tell float32 values apart.
 std::string formatInterval(const FloatInterval &r) {
@@ -49,6 +53,51 @@ FailureOr<FloatInterval> parseCalibratedRange(Operation *op, Attribute attr,
     return failure();
   }
   return FloatInterval(array[0], array[1]);
+}
+
+/// Clips every channel of a `{axis, min, max}` channel-ranges attribute to
+/// `proved` (a disjoint channel takes `proved`), warning once per tensor.
+FailureOr<Attribute> reconcileChannels(OpResult result, Attribute attr,
+                                       StringRef attrName,
+                                       const FloatInterval &proved) {
+  Operation *op = result.getOwner();
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  auto mins = dict ? dict.getAs<DenseF64ArrayAttr>("min") : nullptr;
+  auto maxs = dict ? dict.getAs<DenseF64ArrayAttr>("max") : nullptr;
+  if (!mins || !maxs || mins.size() != maxs.size() ||
+      !llvm::all_of(llvm::zip(mins.asArrayRef(), maxs.asArrayRef()),
+                    [](auto pair) {
+                      return std::get<0>(pair) <= std::get<1>(pair);
+                    })) {
+    op->emitError() << "'" << attrName
+                    << "' must hold {axis, min = array<f64>, max = array<f64>} "
+                       "with as many min as max values, each min <= max, got "
+                    << attr;
+    return failure();
+  }
+  SmallVector<double> newMins, newMaxs;
+  unsigned changed = 0;
+  for (auto [lo, hi] : llvm::zip(mins.asArrayRef(), maxs.asArrayRef())) {
+    double newLo = std::max(lo, proved.lo()), newHi = std::min(hi, proved.hi());
+    if (newLo > newHi) {
+      newLo = proved.lo();
+      newHi = proved.hi();
+    }
+    changed += newLo != lo || newHi != hi;
+    newMins.push_back(newLo);
+    newMaxs.push_back(newHi);
+  }
+  if (!changed)
+    return attr;
+  op->emitWarning() << "calibrated per-channel ranges of "
+                    << describeResult(result) << " leave the proved range "
+                    << formatInterval(proved) << " in " << changed << " of "
+                    << mins.size() << " channels; clipped to it";
+  Builder b(op->getContext());
+  NamedAttrList entries(dict);
+  entries.set("min", b.getDenseF64ArrayAttr(newMins));
+  entries.set("max", b.getDenseF64ArrayAttr(newMaxs));
+  return Attribute(entries.getDictionary(op->getContext()));
 }
 
 struct ReconcileRangesPass
@@ -135,6 +184,49 @@ struct ReconcileRangesPass
     return success();
   }
 
+  /// The per-channel counterpart of the two attributes above.
+  LogicalResult reconcileOpChannels(Operation *op,
+                                    const DataFlowSolver &solver) {
+    if (Attribute attr = op->getAttr(kCalibratedChannelRangesAttrName)) {
+      if (op->getNumResults() != 1)
+        return op->emitError()
+               << "'" << kCalibratedChannelRangesAttrName
+               << "' is for single-result ops; use '"
+               << kCalibratedResultChannelRangesAttrName << "'";
+      OpResult result = op->getResult(0);
+      FailureOr<Attribute> reconciled =
+          reconcileChannels(result, attr, kCalibratedChannelRangesAttrName,
+                            getProvedRange(solver, result));
+      if (failed(reconciled))
+        return failure();
+      op->setAttr(kCalibratedChannelRangesAttrName, *reconciled);
+    }
+    Attribute attr = op->getAttr(kCalibratedResultChannelRangesAttrName);
+    if (!attr)
+      return success();
+    auto all = dyn_cast<ArrayAttr>(attr);
+    if (!all || all.size() != op->getNumResults())
+      return op->emitError()
+             << "'" << kCalibratedResultChannelRangesAttrName
+             << "' must hold one entry (dictionary or unit) per result, got "
+             << attr;
+    SmallVector<Attribute> reconciled(all.begin(), all.end());
+    for (auto [result, entry] : llvm::zip(op->getResults(), reconciled)) {
+      if (isa<UnitAttr>(entry))
+        continue;
+      FailureOr<Attribute> clipped = reconcileChannels(
+          cast<OpResult>(result), entry,
+          kCalibratedResultChannelRangesAttrName,
+          getProvedRange(solver, result));
+      if (failed(clipped))
+        return failure();
+      entry = *clipped;
+    }
+    op->setAttr(kCalibratedResultChannelRangesAttrName,
+                ArrayAttr::get(op->getContext(), reconciled));
+    return success();
+  }
+
   void runOnOperation() override {
     if (failed(verifyArgumentRanges()))
       return signalPassFailure();
@@ -145,8 +237,10 @@ struct ReconcileRangesPass
     if (failed(solver.initializeAndRun(getOperation())))
       return signalPassFailure();
     WalkResult result = getOperation().walk([&](Operation *op) {
-      return failed(reconcileOp(op, solver)) ? WalkResult::interrupt()
-                                             : WalkResult::advance();
+      return failed(reconcileOp(op, solver)) ||
+                     failed(reconcileOpChannels(op, solver))
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
     });
     if (result.wasInterrupted())
       signalPassFailure();

@@ -44,3 +44,19 @@ func.func @bad_entry(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %s:2 = nb.split %x {axis = 1 : i64, nb.calibrated_result_ranges = [unit, 1], num_outputs = 2 : i64} : (tensor<2x4xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>)
   return %s#1 : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @bad_channels(%x: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'nb.calibrated_channel_ranges' must hold {axis, min = array<f64>, max = array<f64>} with as many min as max values, each min <= max}}
+  %r = nb.relu %x {nb.calibrated_channel_ranges = {axis = 1 : i64, max = array<f64: 1.0>, min = array<f64: 0.0, 0.0>}} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %r : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @bad_result_channels(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  // expected-error @+1 {{'nb.calibrated_result_channel_ranges' must hold one entry (dictionary or unit) per result}}
+  %s:2 = nb.split %x {axis = 1 : i64, nb.calibrated_result_channel_ranges = [unit], num_outputs = 2 : i64} : (tensor<2x4xf32>) -> (tensor<2x2xf32>, tensor<2x2xf32>)
+  return %s#1 : tensor<2x2xf32>
+}

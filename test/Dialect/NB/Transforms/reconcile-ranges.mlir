@@ -71,3 +71,19 @@ func.func @uncalibrated(%x: tensor<4xf32>) -> tensor<4xf32> {
   %r = nb.relu %x : (tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// Per-channel ranges are clipped channel by channel (a disjoint channel
+// takes the proved range), with one warning per tensor.
+// CHECK-LABEL: func.func @per_channel
+// CHECK: nb.relu {{.*}}nb.calibrated_channel_ranges = {axis = 1 : i64, max = array<f64: 2.000000e+00, 3.000000e+00, 0x7FF0000000000000>, min = array<f64: 0.000000e+00, 1.000000e+00, 0.000000e+00>}
+// CHECK: nb.split {{.*}}nb.calibrated_result_channel_ranges = [unit, {axis = 0 : i64, max = array<f64: 1.000000e+00, 1.000000e+00>, min = array<f64: 5.000000e-01, 0.49999{{[0-9]*}}>}]
+func.func @per_channel(%x: tensor<2x3xf32>) -> tensor<2x1xf32> {
+  // expected-warning @+1 {{calibrated per-channel ranges of 'r' leave the proved range [0, inf] in 2 of 3 channels; clipped to it}}
+  %r = nb.relu %x {nb.calibrated_channel_ranges = {axis = 1 : i64, max = array<f64: 2.0, 3.0, -1.0>, min = array<f64: -1.0, 1.0, -2.0>}, nb.output_names = ["r"]} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %s = nb.sigmoid %r : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  // expected-warning @+1 {{calibrated per-channel ranges of 'right' leave the proved range [0.49999}}
+  %p:2 = nb.split %s {axis = 1 : i64, nb.calibrated_result_channel_ranges = [unit, {axis = 0 : i64, max = array<f64: 1.0, 2.0>, min = array<f64: 0.5, 0.0>}], nb.output_names = ["left", "right"], split = array<i64: 2, 1>} : (tensor<2x3xf32>) -> (tensor<2x2xf32>, tensor<2x1xf32>)
+  return %p#1 : tensor<2x1xf32>
+}

@@ -133,7 +133,10 @@ def ReconcileRanges : Pass<"nb-reconcile-ranges", "ModuleOp"> {
     Sigmoid output above 1): the pass warns at the op, naming the ONNX
     tensor, e.g. `calibrated range [-0.5, 3] of 'relu1_out' leaves the
     proved range [0, inf]; using [0, 3]`. When the two are disjoint the
-    proved range is used, with a warning. A malformed `nb.range` argument
+    proved range is used, with a warning. Per-channel calibrated ranges
+    (`nb.calibrated_channel_ranges`, `nb.calibrated_result_channel_ranges`)
+    are clipped channel by channel, one warning per tensor. A malformed
+    `nb.range` argument
     attribute or calibrated range attribute is an error.
     See docs/range-analysis.md.
   }];
