@@ -34,6 +34,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -58,6 +59,9 @@ struct WeightScheme {
   bool padGroups;
   const OpSelection &selection;
   bool failed = false;
+  /// Float weight constants that were replaced; erased after the walk when
+  /// unused (the walk driver lets a pattern erase only the op it visits).
+  llvm::SetVector<Operation *> replacedWeights;
 };
 
 /// Where a weight's output channels and reduction lie.
@@ -229,11 +233,10 @@ quantizeWeightOperand(Operation *op, unsigned weightIndex,
         rewriter, loc, weightType, dequantized,
         createI64Vector(rewriter, loc, weightType.getShape()));
 
-  Operation *oldWeight = weight.getDefiningOp();
+  if (Operation *oldWeight = weight.getDefiningOp())
+    scheme.replacedWeights.insert(oldWeight);
   rewriter.modifyOpInPlace(
       op, [&] { op->setOperand(weightIndex, dequantized); });
-  if (oldWeight && oldWeight->use_empty())
-    rewriter.eraseOp(oldWeight);
   return success();
 }
 
@@ -334,6 +337,9 @@ void QuantizeWeightsPass::runOnOperation() {
       context, scheme);
   // One visit per op: a pattern leaves a note or an error at most once.
   walkAndApplyPatterns(module, std::move(patterns));
+  for (Operation *weight : scheme.replacedWeights)
+    if (weight->use_empty())
+      weight->erase();
   if (scheme.failed)
     signalPassFailure();
 }
