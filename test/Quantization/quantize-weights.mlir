@@ -152,3 +152,31 @@ func.func @already_quantized(%x: tensor<2x4xf32>) -> tensor<2x2xf32> {
   %y = nb.matmul %x, %w : (tensor<2x4xf32>, tensor<4x2xf32>) -> tensor<2x2xf32>
   return %y : tensor<2x2xf32>
 }
+
+// -----
+
+// Grouped Conv (group = 2): W [M, C/group, kh, kw] = [4, 2, 2, 2] reduces
+// over C/group * kh * kw = 8 per output channel.
+// GROUP4-LABEL: func.func @conv_grouped
+// GROUP4: nb.constant {{.+}} : tensor<4x8xi4>
+// GROUP4: nb.dequantize_linear {{.+}} {block_size = 2 : i64} : ({{.+}}, tensor<4x4xf32>, tensor<4x4xi4>) -> tensor<4x8xf32>
+// GROUP4: nb.reshape {{.+}} -> tensor<4x2x2x2xf32>
+// GROUP4: nb.conv {{.+}} {group = 2 : i64}
+func.func @conv_grouped(%x: tensor<1x4x3x3xf32>) -> tensor<1x4x2x2xf32> {
+  %w = nb.constant dense<[[[[1.0, -2.0], [0.5, 3.0]], [[0.25, 1.0], [-4.0, 2.0]]], [[[1.0, 2.0], [0.5, 3.0]], [[0.25, 1.0], [4.0, 2.0]]], [[[1.5, -2.0], [0.5, 3.0]], [[0.25, 1.0], [-4.0, 2.5]]], [[[1.0, -2.0], [0.75, 3.0]], [[0.25, 1.5], [-4.0, 2.0]]]]> : tensor<4x2x2x2xf32>
+  %y = nb.conv %x, %w {group = 2 : i64} : (tensor<1x4x3x3xf32>, tensor<4x2x2x2xf32>) -> tensor<1x4x2x2xf32>
+  return %y : tensor<1x4x2x2xf32>
+}
+
+// -----
+
+// A batched MatMul weight [B, K, N]: channels along N, groups along K.
+// CHANNEL8-LABEL: func.func @matmul_batched
+// CHANNEL8: nb.dequantize_linear {{.+}} {axis = 2 : i64} : ({{.+}}, tensor<2xf32>, tensor<2xi8>) -> tensor<2x4x2xf32>
+// GROUP4-LABEL: func.func @matmul_batched
+// GROUP4: nb.dequantize_linear {{.+}} {block_size = 2 : i64} : ({{.+}}, tensor<2x2x2xf32>, tensor<2x2x2xi4>) -> tensor<2x4x2xf32>
+func.func @matmul_batched(%x: tensor<2x3x4xf32>) -> tensor<2x3x2xf32> {
+  %w = nb.constant dense<[[[1.0, -2.0], [0.25, 1.0], [-1.0, 0.25], [0.125, -0.75]], [[2.0, -1.0], [0.5, 1.5], [-1.5, 0.25], [0.25, -0.5]]]> : tensor<2x4x2xf32>
+  %y = nb.matmul %x, %w : (tensor<2x3x4xf32>, tensor<2x4x2xf32>) -> tensor<2x3x2xf32>
+  return %y : tensor<2x3x2xf32>
+}
