@@ -50,3 +50,22 @@ module {
   llvm.mlir.global private constant @small4(dense<[1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5]> : tensor<40xi4>) : !llvm.array<40 x i4>
   llvm.mlir.global private constant @splat4(dense<3> : tensor<128xi4>) : !llvm.array<128 x i4>
 }
+
+// -----
+
+// i2 elements pack four per byte: 101 elements are 26 bytes (25 full, one
+// element in the last); each full byte stores shifts 0, 2, 4 and 6.
+// CHECK-LABEL: module attributes {nibble.weights = {checksum = {{-?[0-9]+}} : i64, entries = [{offset = 0 : i64, symbol = @w2, value = dense<{{.+}}> : tensor<101xi2>}], size = 26 : i64}}
+// CHECK-LABEL: llvm.func @nibble_model_init_weights
+// CHECK: llvm.mlir.constant(25 : i64)
+// CHECK: llvm.trunc %{{.+}} : i8 to i2
+// CHECK: llvm.mlir.constant(2 : i8)
+// CHECK: llvm.mlir.constant(4 : i8)
+// CHECK: llvm.mlir.constant(6 : i8)
+// CHECK-NOT: llvm.mlir.constant(8 : i8)
+// CHECK: llvm.br
+// CHECK: llvm.store %{{.+}}, %{{.+}} : i2, !llvm.ptr
+// CHECK-NEXT: llvm.return
+module {
+  llvm.mlir.global private constant @w2(dense<[-2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2, -1, 0, 1, -2]> : tensor<101xi2>) : !llvm.array<101 x i2>
+}

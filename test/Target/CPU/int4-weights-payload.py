@@ -2,10 +2,11 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s nibble %t | FileCheck %s
 #
-# int4 weights in a compiled model: nb-externalize-weights packs them two per
-# byte into weights.bin and the init function unpacks them (LLVM keeps one
-# i4 per byte in memory). An odd element count exercises the last, half-used
-# byte. The model runs through the C runtime and is compared with numpy.
+# int4 (and int2) weights in a compiled model: nb-externalize-weights packs
+# them two (four) per byte into weights.bin and the init function unpacks
+# them (LLVM keeps one element per byte in memory). An element count that is
+# neither even nor a multiple of 4 exercises the last, partly used byte. The
+# model runs through the C runtime and is compared with numpy.
 import os
 import struct
 import subprocess
@@ -21,9 +22,7 @@ seed = int.from_bytes(os.urandom(4), "little")
 print(f"seed {seed}")
 rng = np.random.default_rng(seed)
 
-K, N = 255, 33  # 8415 elements: odd
-q = rng.integers(-8, 8, (K, N))
-scale = rng.uniform(0.01, 0.1, (N,)).astype(np.float32)
+K, N = 255, 33  # 8415 elements: odd, and not a multiple of 4
 x = rng.standard_normal((2, K)).astype(np.float32)
 
 
@@ -33,46 +32,55 @@ def dense(a):
     return "[" + ", ".join(dense(r) for r in a) + "]"
 
 
-model = f"""func.func @main(%x: tensor<2x{K}xf32>) -> tensor<2x{N}xf32> {{
-  %w = nb.constant dense<{dense(q)}> : tensor<{K}x{N}xi4>
+def check(bits):
+    q = rng.integers(-2 ** (bits - 1), 2 ** (bits - 1), (K, N))
+    scale = rng.uniform(0.01, 0.1, (N,)).astype(np.float32)
+    element = f"i{bits}"
+    model = f"""func.func @main(%x: tensor<2x{K}xf32>) -> tensor<2x{N}xf32> {{
+  %w = nb.constant dense<{dense(q)}> : tensor<{K}x{N}x{element}>
   %s = nb.constant dense<{dense(scale)}> : tensor<{N}xf32>
-  %d = nb.dequantize_linear %w, %s {{axis = 1 : i64}} : (tensor<{K}x{N}xi4>, tensor<{N}xf32>) -> tensor<{K}x{N}xf32>
+  %d = nb.dequantize_linear %w, %s {{axis = 1 : i64}} : (tensor<{K}x{N}x{element}>, tensor<{N}xf32>) -> tensor<{K}x{N}xf32>
   %y = nb.matmul %x, %d : (tensor<2x{K}xf32>, tensor<{K}x{N}xf32>) -> tensor<2x{N}xf32>
   return %y : tensor<2x{N}xf32>
 }}
 """
-path = os.path.join(out, "int4.mlir")
-with open(path, "w") as f:
-    f.write(model)
-subprocess.run([nibble, "compile", path, "--weights-threshold", "64",
-                "-o", os.path.join(out, "model")], check=True,
-               stdout=subprocess.DEVNULL)
+    directory = os.path.join(out, f"model_{element}")
+    path = directory + ".mlir"
+    with open(path, "w") as f:
+        f.write(model)
+    subprocess.run([nibble, "compile", path, "--weights-threshold", "64",
+                    "-o", directory], check=True, stdout=subprocess.DEVNULL)
 
-# weights.bin: two payload entries, the packed weight (ceil(K*N/2) bytes)
-# and the f32 scales, each in a 64-byte aligned slot.
-weights = os.path.join(out, "model", "weights.bin")
-with open(weights, "rb") as f:
-    data = f.read()
-magic, _, entries, _, payload_size, _ = struct.unpack_from("<8sIIQQQ", data)
-sizes, cursor = [], 40
-for _ in range(entries):
-    _, size, length = struct.unpack_from("<QQI", data, cursor)
-    sizes.append(size)
-    cursor += 20 + length
-packed = (K * N + 1) // 2
-fp32 = K * N * 4
-print(f"entries {sorted(sizes)} (packed weight {packed}, scales {N * 4}), "
-      f"weights.bin {len(data)} bytes, fp32 weight {fp32} bytes")
-assert magic == b"NBWEIGHT", magic
-assert sorted(sizes) == sorted([packed, N * 4]), sizes
-assert len(data) <= fp32 / 8 + N * 4 + 256, len(data)
-print("PASS int4 packed two per byte")
-# CHECK: PASS int4 packed two per byte
+    # weights.bin: two payload entries, the packed weight (K*N*bits/8 bytes,
+    # rounded up) and the f32 scales, each in a 64-byte aligned slot.
+    with open(os.path.join(directory, "weights.bin"), "rb") as f:
+        data = f.read()
+    magic, _, entries = struct.unpack_from("<8sII", data)
+    sizes, cursor = [], 40
+    for _ in range(entries):
+        _, size, length = struct.unpack_from("<QQI", data, cursor)
+        sizes.append(size)
+        cursor += 20 + length
+    packed = -(-K * N * bits // 8)
+    fp32 = K * N * 4
+    print(f"{element}: entries {sorted(sizes)} (packed weight {packed}, scales "
+          f"{N * 4}), weights.bin {len(data)} bytes, fp32 weight {fp32} bytes")
+    assert magic == b"NBWEIGHT", magic
+    assert sorted(sizes) == sorted([packed, N * 4]), sizes
+    assert len(data) <= fp32 * bits / 32 + N * 4 + 256, len(data)
+    print(f"PASS {element} packed {8 // bits} per byte")
 
-(y,) = run(nibble, os.path.join(out, "model"), [x])
-reference = x.astype(np.float64) @ (q * scale.astype(np.float64))
-error = np.abs(y - reference).max() / np.abs(reference).max()
-print(f"max relative error {error:.2e}")
-assert error < 1e-5, error
-print("PASS int4 model runs from the packed payload")
-# CHECK: PASS int4 model runs from the packed payload
+    (y,) = run(nibble, directory, [x])
+    reference = x.astype(np.float64) @ (q * scale.astype(np.float64))
+    error = np.abs(y - reference).max() / np.abs(reference).max()
+    print(f"{element}: max relative error {error:.2e}")
+    assert error < 1e-5, error
+    print(f"PASS {element} model runs from the packed payload")
+
+
+check(4)
+# CHECK: PASS i4 packed 2 per byte
+# CHECK: PASS i4 model runs from the packed payload
+check(2)
+# CHECK: PASS i2 packed 4 per byte
+# CHECK: PASS i2 model runs from the packed payload
