@@ -108,6 +108,8 @@ SmallVector<float> padAxis(ArrayRef<float> values, ArrayRef<int64_t> shape,
   return padded;
 }
 
+/// A 1-D i64 constant: the shape, starts, ends and axes operands of the
+/// reshape and slice that follow a padded or flattened weight.
 Value createI64Vector(PatternRewriter &rewriter, Location loc,
                       ArrayRef<int64_t> values) {
   auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
@@ -117,8 +119,9 @@ Value createI64Vector(PatternRewriter &rewriter, Location loc,
 }
 
 /// Replaces operand `weightIndex` of `op` by its weight-only quantized
-/// form, with `getAxes` saying where the weight's channels and reduction
-/// are (or failing with a reason the op stays float).
+/// form. `axes` says where the weight's channels and reduction are; when the
+/// op's weight has no such layout it is a failure and `axesError` the reason
+/// the op stays float.
 LogicalResult
 quantizeWeightOperand(Operation *op, unsigned weightIndex,
                       FailureOr<WeightAxes> axes, StringRef axesError,
