@@ -54,7 +54,10 @@ def InsertQDQ : Pass<"nb-insert-qdq", "::mlir::ModuleOp"> {
     `nibble-translate --import-onnx --lift-qdq` makes of an ONNX Runtime QDQ
     model, so pre-quantized models and ours share every later stage.
     Overrides (`overrides=FILE`, docs/quantization.md) set a tensor's type,
-    axis, symmetry or range, like ONNX Runtime's TensorQuantOverrides.
+    axis, symmetry or range, like ONNX Runtime's TensorQuantOverrides; an
+    override naming a tensor the module lacks is an error. Excluded ops get
+    `nb.kept_float = "excluded"`; fp8 Q/DQ pairs stay in ONNX form (float8
+    storage), with scale amax / max_finite and float biases.
   }];
   let options = !listconcat(SelectionOptions, [
     Option<"activationType", "activation-type", "std::string",
