@@ -17,7 +17,6 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -57,39 +56,6 @@ DequantizeLinearOp getQuantDequantize(Value value) {
   if (!dq || !getQuantType(dq.getInput()))
     return {};
   return dq;
-}
-
-/// The quant type of a dequantized weight: its input's, or, for an integer
-/// constant that nb-lift-qdq-to-quant-types left in ONNX form (it lifts only
-/// dense elements, not dense_resource weights), the type its constant
-/// parameters describe; null otherwise.
-quant::QuantizedType getWeightQuantType(DequantizeLinearOp dq) {
-  if (quant::QuantizedType type = getQuantType(dq.getInput()))
-    return type;
-  auto storage = dyn_cast<IntegerType>(getElementTypeOrSelf(dq.getInput()));
-  DenseElementsAttr scale, zeroPoint;
-  if (!storage || !storage.isSignless() ||
-      !matchPattern(dq.getInput(), m_Constant()) ||
-      !matchPattern(dq.getScale(), m_Constant(&scale)) ||
-      (dq.getZeroPoint() &&
-       !matchPattern(dq.getZeroPoint(), m_Constant(&zeroPoint))))
-    return {};
-  std::string reason;
-  return getQuantTypeForQDQ(storage, scale, zeroPoint, dq.getAxis(),
-                            dq.getBlockSize(),
-                            dyn_cast<ShapedType>(dq.getInput().getType()),
-                            reason);
-}
-
-/// The dequantized weight as a quant-typed value (a quant.scast of an ONNX
-/// form constant).
-Value getQuantWeight(DequantizeLinearOp dq, PatternRewriter &rewriter) {
-  if (getQuantType(dq.getInput()))
-    return dq.getInput();
-  auto type = cast<TensorType>(dq.getInput().getType());
-  return quant::StorageCastOp::create(rewriter, dq.getLoc(),
-                                      type.clone(getWeightQuantType(dq)),
-                                      dq.getInput());
 }
 
 /// The per-channel scales of a weight type (one value for per-tensor), or
@@ -184,9 +150,7 @@ struct FuseQuantizedContraction : OpRewritePattern<QuantizeLinearOp> {
       return rewriter.notifyMatchFailure(op, "form has no integer lowering");
     OperandRange operands = op->getOperands();
     DequantizeLinearOp input = getQuantDequantize(operands[0]);
-    auto weight = operands[1].template getDefiningOp<DequantizeLinearOp>();
-    if (weight && !getWeightQuantType(weight))
-      weight = {};
+    DequantizeLinearOp weight = getQuantDequantize(operands[1]);
     if (!input || !weight)
       return rewriter.notifyMatchFailure(
           op, "operands are not dequantized quant-typed values");
@@ -195,7 +159,7 @@ struct FuseQuantizedContraction : OpRewritePattern<QuantizeLinearOp> {
           op, "the input's dequantize has other (float) users");
     quant::UniformQuantizedType inputType = getActivationType(input.getInput());
     std::optional<SmallVector<double>> weightScales =
-        getWeightScales(getWeightQuantType(weight), *channelDim);
+        getWeightScales(getQuantType(weight.getInput()), *channelDim);
     if (!inputType || !weightScales)
       return rewriter.notifyMatchFailure(
           op, "input must be per-tensor and weight per-tensor or per output "
@@ -209,8 +173,7 @@ struct FuseQuantizedContraction : OpRewritePattern<QuantizeLinearOp> {
             op, "bias is not int32 with scale input_scale * weight_scale and "
                 "zero point 0");
     }
-    SmallVector<Value> newOperands{input.getInput(),
-                                   getQuantWeight(weight, rewriter)};
+    SmallVector<Value> newOperands{input.getInput(), weight.getInput()};
     if (bias)
       newOperands.push_back(bias.getInput());
     IRMapping mapping;

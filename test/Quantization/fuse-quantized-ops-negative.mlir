@@ -85,3 +85,25 @@ func.func @sixteen_bit_activation(%xq: tensor<2x4x!quant.uniform<i16:f32, 0.5>>)
   %mq = nb.quantize_linear %m, %ys, %xz : (tensor<2x3xf32>, tensor<f32>, tensor<i16>) -> tensor<2x3x!quant.uniform<i16:f32, 1.0>>
   return %mq : tensor<2x3x!quant.uniform<i16:f32, 1.0>>
 }
+
+// -----
+
+// A weight in ONNX form (integer constant and constant parameters, not yet
+// lifted by nb-lift-qdq-to-quant-types) has no quant type: the chain stays.
+// CHECK-LABEL: func.func @unlifted_weight
+// CHECK: nb.gemm %{{.+}}, %{{.+}} {trans_b = true} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+// CHECK: nb.quantize_linear
+func.func @unlifted_weight(%aq: tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0>> {
+  %as = nb.constant dense<0.5> : tensor<f32>
+  %az = nb.constant dense<-1> : tensor<i8>
+  %w = nb.constant dense<[[1, 2, 3, 4], [5, 6, 7, 8], [9, -6, -5, -4]]> : tensor<3x4xi8>
+  %ws = nb.constant dense<0.25> : tensor<f32>
+  %wz = nb.constant dense<0> : tensor<i8>
+  %ys = nb.constant dense<1.0> : tensor<f32>
+  %yz = nb.constant dense<0> : tensor<i8>
+  %a = nb.dequantize_linear %aq, %as, %az : (tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>, tensor<f32>, tensor<i8>) -> tensor<2x4xf32>
+  %wf = nb.dequantize_linear %w, %ws, %wz : (tensor<3x4xi8>, tensor<f32>, tensor<i8>) -> tensor<3x4xf32>
+  %g = nb.gemm %a, %wf {trans_b = true} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
+  %yq = nb.quantize_linear %g, %ys, %yz : (tensor<2x3xf32>, tensor<f32>, tensor<i8>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0>>
+  return %yq : tensor<2x3x!quant.uniform<i8:f32, 1.0>>
+}

@@ -37,12 +37,13 @@ func.func @conv(%xq: tensor<1x1x2x2x!x>) -> tensor<1x2x2x2x!y> {
 
 // -----
 
-// Weights nb-lift-qdq-to-quant-types left in ONNX form (dense_resource
-// constants) get their quant type from the constant parameters here.
-// CHECK-LABEL: func.func @gemm_onnx_form_weight
-// CHECK: %[[W:.+]] = quant.scast %{{.+}} : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 2.500000e-01>>
+// A dense_resource weight (the importer's form of ONNX initializers), as
+// nb-lift-qdq-to-quant-types lifts it: quant.scast of the blob constant.
+// CHECK-LABEL: func.func @gemm_resource_weight
+// CHECK: %[[R:.+]] = nb.constant dense_resource<weight> : tensor<3x4xi8>
+// CHECK: %[[W:.+]] = quant.scast %[[R]] : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 2.500000e-01>>
 // CHECK: nb.gemm %{{.+}}, %[[W]] {trans_b = true} : (tensor<2x4x!quant.uniform<i8:f32, 5.000000e-01:-1>>, tensor<3x4x!quant.uniform<i8:f32, 2.500000e-01>>) -> tensor<2x3x!quant.uniform<i8:f32, 1.000000e+00>>
-func.func @gemm_onnx_form_weight(%aq: tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0>> {
+func.func @gemm_resource_weight(%aq: tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0>> {
   %as = nb.constant dense<0.5> : tensor<f32>
   %az = nb.constant dense<-1> : tensor<i8>
   %w = nb.constant dense_resource<weight> : tensor<3x4xi8>
@@ -51,7 +52,8 @@ func.func @gemm_onnx_form_weight(%aq: tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>
   %ys = nb.constant dense<1.0> : tensor<f32>
   %yz = nb.constant dense<0> : tensor<i8>
   %a = nb.dequantize_linear %aq, %as, %az : (tensor<2x4x!quant.uniform<i8:f32, 0.5:-1>>, tensor<f32>, tensor<i8>) -> tensor<2x4xf32>
-  %wf = nb.dequantize_linear %w, %ws, %wz : (tensor<3x4xi8>, tensor<f32>, tensor<i8>) -> tensor<3x4xf32>
+  %wq = quant.scast %w : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 0.25>>
+  %wf = nb.dequantize_linear %wq, %ws, %wz : (tensor<3x4x!quant.uniform<i8:f32, 0.25>>, tensor<f32>, tensor<i8>) -> tensor<3x4xf32>
   %g = nb.gemm %a, %wf {trans_b = true} : (tensor<2x4xf32>, tensor<3x4xf32>) -> tensor<2x3xf32>
   %yq = nb.quantize_linear %g, %ys, %yz : (tensor<2x3xf32>, tensor<f32>, tensor<i8>) -> tensor<2x3x!quant.uniform<i8:f32, 1.0>>
   return %yq : tensor<2x3x!quant.uniform<i8:f32, 1.0>>

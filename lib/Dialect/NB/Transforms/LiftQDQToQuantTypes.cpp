@@ -11,6 +11,7 @@
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 
 #include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -21,11 +22,48 @@ namespace mlir::nb {
 
 namespace {
 
+/// The value of a constant Q/DQ parameter (scale or zero point) as dense
+/// elements. The importer stores initializers of 64 elements or more as
+/// dense_resource blobs (per-channel scales of wide layers); those are read
+/// into a dense attribute, which is small. Null when `v` is not a constant
+/// of whole-byte elements.
 DenseElementsAttr constantElements(Value v) {
-  DenseElementsAttr attr;
-  if (v && matchPattern(v, m_Constant(&attr)))
-    return attr;
-  return {};
+  ElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return {};
+  ShapedType type = resource.getType();
+  ArrayRef<char> data = blob->getData();
+  unsigned bitWidth = type.getElementTypeBitWidth();
+  if (bitWidth % 8 != 0 ||
+      data.size() != static_cast<size_t>(type.getNumElements()) * bitWidth / 8)
+    return {};
+  return DenseElementsAttr::getFromRawBuffer(type, data);
+}
+
+/// The value of a constant weight when it is dense or dense_resource.
+ElementsAttr constantWeight(Value v) {
+  ElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<DenseElementsAttr, DenseResourceElementsAttr>(attr))
+    return {};
+  return attr;
+}
+
+/// `weight` with signless elements of the same width: the same bits read
+/// as quant.scast requires. A dense_resource weight gets a new view over
+/// the same blob (no copy of the weight's bytes).
+ElementsAttr asSignless(ElementsAttr weight, IntegerType signless) {
+  if (auto dense = dyn_cast<DenseElementsAttr>(weight))
+    return dense.bitcast(signless);
+  auto resource = cast<DenseResourceElementsAttr>(weight);
+  return DenseResourceElementsAttr::get(resource.getType().clone(signless),
+                                        resource.getRawHandle());
 }
 
 /// The quant type a Q/DQ op's constant parameters describe for integer
@@ -92,15 +130,17 @@ struct LiftQuantizeLinear : OpRewritePattern<QuantizeLinearOp> {
 };
 
 /// dequantize_linear(constant integer weight) -> dequantize_linear(
-/// quant.scast(constant)). Unsigned constants are re-typed as signless (same
-/// bits) first, as quant.scast takes signless storage.
+/// quant.scast(constant)), for dense and dense_resource weights (the
+/// importer's form of every large ONNX initializer). Unsigned constants are
+/// re-typed as signless (same bits) first, as quant.scast takes signless
+/// storage.
 struct LiftDequantizeLinearOfConstant : OpRewritePattern<DequantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(DequantizeLinearOp op,
                                 PatternRewriter &rewriter) const override {
     auto inputType = cast<TensorType>(op.getInput().getType());
     auto storage = dyn_cast<IntegerType>(inputType.getElementType());
-    DenseElementsAttr weight = constantElements(op.getInput());
+    ElementsAttr weight = constantWeight(op.getInput());
     if (!storage || !weight)
       return failure();
     quant::QuantizedType quantType =
@@ -111,7 +151,7 @@ struct LiftDequantizeLinearOfConstant : OpRewritePattern<DequantizeLinearOp> {
     if (!storage.isSignless()) {
       auto signlessType = IntegerType::get(getContext(), storage.getWidth());
       signless = ConstantOp::create(rewriter, op.getInput().getLoc(),
-                                    weight.bitcast(signlessType));
+                                    asSignless(weight, signlessType));
     }
     Value quantized = quant::StorageCastOp::create(
         rewriter, op.getLoc(), inputType.clone(quantType), signless);

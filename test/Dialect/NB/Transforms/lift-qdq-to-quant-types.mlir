@@ -159,3 +159,99 @@ func.func @unsigned_integer_user(%x: tensor<4xf32>) -> tensor<4xui8> {
   %q = nb.quantize_linear %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<ui8>) -> tensor<4xui8>
   return %q : tensor<4xui8>
 }
+
+// -----
+
+// A dense_resource weight (the importer's form of every large ONNX
+// initializer) is lifted like a dense one: quant.scast of the same constant.
+// CHECK-LABEL: func.func @resource_weight
+// CHECK: %[[W:.*]] = nb.constant dense_resource<w_i8> : tensor<2x3xi8>
+// CHECK: %[[C:.*]] = quant.scast %[[W]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:0, {5.000000e-01,2.500000e-01}>>
+// CHECK: nb.dequantize_linear %[[C]]
+func.func @resource_weight() -> tensor<2x3xf32> {
+  %w = nb.constant dense_resource<w_i8> : tensor<2x3xi8>
+  %s = nb.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %z = nb.constant dense<0> : tensor<2xi8>
+  %d = nb.dequantize_linear %w, %s, %z {axis = 0 : i64} : (tensor<2x3xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w_i8: "0x01000000FF0102FE037F"
+    }
+  }
+#-}
+
+// -----
+
+// An unsigned dense_resource weight is re-typed as signless by a new view
+// over the same blob: the resource key is shared, no bytes are copied. Its
+// scales and zero points are dense_resource too (the importer's form of
+// per-channel parameters of 64 channels or more) and are read from the blob.
+// CHECK-LABEL: func.func @unsigned_resource_weight
+// CHECK: %[[W:.*]] = nb.constant dense_resource<w_u8> : tensor<2x3xi8>
+// CHECK: quant.scast %[[W]] : tensor<2x3xi8> to tensor<2x3x!quant.uniform<u8:f32:0, {5.000000e-01:128,2.500000e-01:3}>>
+func.func @unsigned_resource_weight() -> tensor<2x3xf32> {
+  %w = nb.constant dense_resource<w_u8> : tensor<2x3xui8>
+  %s = nb.constant dense_resource<s_f32> : tensor<2xf32>
+  %z = nb.constant dense_resource<z_u8> : tensor<2xui8>
+  %d = nb.dequantize_linear %w, %s, %z {axis = 0 : i64} : (tensor<2x3xui8>, tensor<2xf32>, tensor<2xui8>) -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w_u8: "0x01000000C8000180FF03",
+      s_f32: "0x040000000000003F0000803E",
+      z_u8: "0x010000008003"
+    }
+  }
+#-}
+
+// -----
+
+// A quantize whose per-axis scale is a dense_resource constant is lifted
+// too, and its dequantize reads the quant value.
+// CHECK-LABEL: func.func @resource_scale_quantize
+// CHECK: %[[Q:.*]] = nb.quantize_linear {{.*}} -> tensor<1x2x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01}>>
+// CHECK: nb.dequantize_linear %[[Q]]
+func.func @resource_scale_quantize(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %s = nb.constant dense_resource<s2_f32> : tensor<2xf32>
+  %q = nb.quantize_linear %x, %s {axis = 1 : i64} : (tensor<1x2xf32>, tensor<2xf32>) -> tensor<1x2xi8>
+  %d = nb.dequantize_linear %q, %s {axis = 1 : i64} : (tensor<1x2xi8>, tensor<2xf32>) -> tensor<1x2xf32>
+  return %d : tensor<1x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      s2_f32: "0x040000000000003F0000803E"
+    }
+  }
+#-}
+
+// -----
+
+// A dense_resource scale whose blob is missing (or of the wrong size) gives
+// no parameters to read: the weight stays in ONNX form, silently, as for
+// non-constant scales.
+// CHECK-LABEL: func.func @resource_scale_without_blob
+// CHECK-NOT: quant.scast
+// CHECK: nb.dequantize_linear %{{.*}} : (tensor<2x3xi8>, tensor<2xf32>) -> tensor<2x3xf32>
+func.func @resource_scale_without_blob() -> tensor<2x3xf32> {
+  %w = nb.constant dense<1> : tensor<2x3xi8>
+  %s = nb.constant dense_resource<short_scale> : tensor<2xf32>
+  %d = nb.dequantize_linear %w, %s {axis = 0 : i64} : (tensor<2x3xi8>, tensor<2xf32>) -> tensor<2x3xf32>
+  return %d : tensor<2x3xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      short_scale: "0x040000000000003F"
+    }
+  }
+#-}
