@@ -80,6 +80,14 @@ public:
       return it->second.first;
     std::string name = getTensorName(value);
     const TensorOverride *override = findOverride(name);
+    // Activations are quantized per tensor; an axis asked for one must not
+    // be dropped without a word.
+    if (override && override->axis) {
+      why = "override of activation '" + name +
+            "' asks for axis " + std::to_string(*override->axis) +
+            ", but activations are quantized per tensor";
+      return failure();
+    }
     Type storage = override && override->storage ? override->storage
                                                  : options.activationStorage;
     bool symmetric = override && override->symmetric

@@ -5,6 +5,7 @@
 // RUN: not nibble-opt %s -nb-insert-qdq="overrides=%S/Inputs/overrides-bad-type.json" 2>&1 | FileCheck %s --check-prefix=BADTYPE
 // RUN: not nibble-opt %s -nb-insert-qdq="overrides=%S/Inputs/overrides-bad-range.json" 2>&1 | FileCheck %s --check-prefix=BADRANGE
 // RUN: not nibble-opt %s -nb-insert-qdq="overrides=%S/Inputs/does-not-exist.json" 2>&1 | FileCheck %s --check-prefix=NOFILE
+// RUN: not nibble-opt %s -nb-insert-qdq="strict overrides=%S/Inputs/overrides-activation-axis.json" 2>&1 | FileCheck %s --check-prefix=ACTAXIS
 
 // REGEX: error: invalid exclude-nodes regex 'conv[': brackets ([ ]) not balanced
 // TYPE: error: activation-type must be u8, i8, f8e4m3 or f8e5m2, got 'u4'
@@ -12,6 +13,7 @@
 // BADTYPE: error: overrides: {{.*}}overrides-bad-type.json: tensor 'x': "type" must be one of "u8", "i8", "f8e4m3", "f8e5m2"
 // BADRANGE: error: overrides: {{.*}}overrides-bad-range.json: tensor 'x': "range" must be [min, max] with finite min <= max
 // NOFILE: error: overrides: cannot read '{{.*}}does-not-exist.json'
+// ACTAXIS: error: 'nb.matmul' cannot be quantized: override of activation 'x' asks for axis 1, but activations are quantized per tensor
 
 // Under strict, a tensor without a range is an error naming the node and
 // the tensor, and nothing is rewritten.

@@ -115,7 +115,7 @@ struct QuantizeOptions {
       cl::init(false), cl::cat(category)};
   cl::opt<std::string> excludeNodes{
       "exclude-nodes",
-      cl::desc("ECMAScript regex; nodes whose name matches stay float"),
+      cl::desc("POSIX extended regex, matched against the whole node name; matching nodes stay float"),
       cl::value_desc("regex"), cl::cat(category)};
   cl::list<std::string> excludeOpTypes{
       "exclude-op-types", cl::desc("ONNX op types that stay float"),

@@ -38,7 +38,7 @@ struct QuantizationSelectionOptions
   using Base = mlir::PassPipelineOptions<Derived>;
   typename Base::template Option<std::string> excludeNodes{
       *this, "exclude-nodes",
-      llvm::cl::desc("ECMAScript regex; ops whose ONNX node name matches "
+      llvm::cl::desc("POSIX extended regex (whole node name); ops whose ONNX node name matches "
                      "stay float"),
       llvm::cl::init("")};
   typename Base::template ListOption<std::string> excludeOpTypes{

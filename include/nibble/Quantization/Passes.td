@@ -22,7 +22,7 @@ include "mlir/Pass/PassBase.td"
 // Options every selecting pass shares: which ops it may touch.
 defvar SelectionOptions = [
   Option<"excludeNodes", "exclude-nodes", "std::string", /*default=*/"\"\"",
-         "ECMAScript regex; ops whose ONNX node name matches stay float">,
+         "POSIX extended regex, matched against the whole ONNX node name; matching ops stay float">,
   ListOption<"excludeOpTypes", "exclude-op-types", "std::string",
              "ONNX op types (Conv, MatMul, Gemm, ...) that stay float">,
   Option<"strict", "strict", "bool", /*default=*/"false",
