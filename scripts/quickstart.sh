@@ -10,8 +10,13 @@
 #      example examples/c against the installed runtime and runs the same
 #      images through it;
 #   4. runs ONNX Runtime on the same images and prints top-1 accuracy, how far
-#      each of Nibble's logits is from ONNX Runtime's, and the wall times.
-# Quantization is not there yet; the script says so at the end.
+#      each of Nibble's logits is from ONNX Runtime's, and the wall times;
+#   5. quantizes the model (`nibble calibrate` on the 256 calibration images,
+#      then `nibble quantize` with static W8A8, dynamic W8A8, int4 weight-only
+#      and fp16), runs each quantized model on the test images and prints,
+#      per scheme, the output error against float32, accuracy, size (from
+#      `nibble report`) and run time, next to ONNX Runtime's own
+#      quantize_static on the same calibration data.
 #
 #   scripts/quickstart.sh
 #
@@ -79,19 +84,31 @@ log "4. ONNX Runtime on the same images; accuracy, agreement, wall times"
   --runtime-logits "$OUT_DIR/runtime_logits.bin" --runtime-ms "$runtime_ms" \
   --runtime-batch "$BATCH" --compile-ms "$compile_ms"
 
+log "5. nibble calibrate + nibble quantize: accuracy, size and speed per scheme"
+"$PYTHON" -c 'import onnxruntime.quantization' 2>/dev/null \
+  || die "onnxruntime.quantization is missing; run scripts/install-deps.sh"
+rm -rf "$OUT_DIR/quantized"
+PYTHONPATH="$REPO_ROOT/python${PYTHONPATH:+:$PYTHONPATH}" "$PYTHON" -m nibble_tools.quantization.evaluate \
+  --nibble "$NIBBLE" --model "$MODEL" --calib-data examples/digits/calib_set.npz \
+  --test-data "$TEST_SET" --schemes w8a8-static w8a8-dynamic int4-weight-only fp16 \
+  --scheme-args 'int4-weight-only=--group-size 0' --peer-ort-static \
+  --workdir "$OUT_DIR/quantized" --json "$OUT_DIR/quantized/figures.json" | sed 's/^/   /'
+echo "   (SQNR, cosine and max abs against ONNX Runtime's float32 logits; bytes are"
+echo "   weights + scales + zero points; run ms: the 450 images once, one thread.)"
+echo "   The quantized models are in ${OUT_DIR#"$REPO_ROOT"/}/quantized/."
+
 cat <<'NEXT'
 
 ==> What Nibble does today, and what is not done yet
-   Today:   ONNX import (opsets 10-28) into the nb dialect; model summaries;
-            CPU code generation through linalg to LLVM, run by a JIT
-            (`nibble run`) or compiled ahead of time into model.so +
-            weights.bin + model.h for a small C runtime (`nibble compile`,
-            libnibble_runtime.so). The numbers above are float32: the same
-            model, computed by Nibble, checked against ONNX Runtime.
-   Not yet: quantization. Calibration, int8 and int4 quantization, mixed
-            precision and the accuracy/size/speed comparison they are for
-            come next (issues 4-9); then a model zoo, CUDA code generation
-            and LLM weight quantization (GPTQ, AWQ, SmoothQuant, ...).
-            Nibble's generated code is not tuned yet: compare its run time
-            with ONNX Runtime's above.
+   Today:   ONNX import (opsets 10-28) into the nb dialect; calibration
+            (min/max, percentile, entropy, MSE) and static range analysis;
+            quantization: static and dynamic W8A8, int8/int4 weight-only by
+            channel or group, fp16/bf16, fp8, as q/dq IR fused into integer
+            ops; CPU code generation through linalg to LLVM, run by a JIT
+            (`nibble run`) or compiled ahead of time for a small C runtime
+            (`nibble compile`); export back to ONNX.
+   Not yet: automatic mixed precision, the model zoo, CUDA code generation,
+            LLM weight algorithms (GPTQ, AWQ, SmoothQuant, ...). Nibble's
+            generated code is not tuned yet: compare its run times with
+            ONNX Runtime's above.
 NEXT

@@ -17,12 +17,22 @@ not left out.
 
   python -m nibble_tools.quantization.evaluate --model m.onnx \
       --calib-data calib.npz --test-data test.npz [--labels-key labels] \
-      [--scheme-args 'int4-weight-only=--group-size 0'] [--json out.json]
+      [--scheme-args 'int4-weight-only=--group-size 0'] [--json out.json] \
+      [--peer-ort-static]
+
+`run ms` is the wall time `nibble run` reports for running the whole test
+set once (after its JIT compile). With --peer-ort-static a row for the peer
+is added: onnxruntime.quantization.quantize_static (QDQ, uint8 activations,
+int8 per-channel weights, MinMax on the same calibration data) run by ONNX
+Runtime on one thread, its run time the median of 10 runs and its bytes the
+initializers' bytes.
 """
 
 import argparse
 import json
 import os
+import re
+import statistics
 import shutil
 import subprocess
 import sys
@@ -30,6 +40,8 @@ import tempfile
 import time
 
 import numpy as np
+
+RUN_TIME = re.compile(r"\brun ([0-9.]+) ms")
 
 SCHEMES = ["w8a8-static", "w8a8-dynamic", "int8-weight-only",
            "int4-weight-only", "fp16", "bf16", "fp8-e4m3", "fp8-e5m2"]
@@ -117,6 +129,9 @@ def evaluate(args):
             continue
         with np.load(outputs) as data:
             out = data[data.files[0]]
+        timing = RUN_TIME.search(text)
+        if timing:
+            row["run_ms"] = float(timing.group(1))
         row.update(fidelity(out, reference))
         top1 = out.reshape(out.shape[0], -1).argmax(1)
         row["top1_agreement"] = float(np.mean(top1 == ref_top1))
@@ -135,6 +150,10 @@ def evaluate(args):
             row["kept_float"] = len(report["kept_float"])
         rows.append(row)
 
+    if args.peer_ort_static:
+        rows.append(ort_static_row(args, feeds, reference, ref_top1, labels,
+                                   work))
+
     result = {"model": os.path.basename(args.model),
               "samples": int(reference.shape[0]),
               "fp32_accuracy": (float(np.mean(ref_top1 == labels))
@@ -145,27 +164,84 @@ def evaluate(args):
     return result
 
 
+def ort_static_row(args, feeds, reference, ref_top1, labels, work):
+    """The peer: ONNX Runtime's own static W8A8 on the same calibration
+    data, run by ONNX Runtime."""
+    import onnx
+    import onnxruntime as ort
+    from onnxruntime import quantization as q
+
+    import logging
+    logging.getLogger().setLevel(logging.ERROR)  # its pre-processing advice
+    row = {"scheme": "ORT quantize_static (peer)"}
+    calib = np.load(args.calib_data)
+    names = list(feeds)
+
+    class Reader(q.CalibrationDataReader):
+        def __init__(self):
+            count = calib[names[0]].shape[0]
+            self.samples = iter([{n: calib[n][i:i + 1] for n in names}
+                                 for i in range(count)])
+
+        def get_next(self):
+            return next(self.samples, None)
+
+    path = os.path.join(work, "ort_static.onnx")
+    try:
+        q.quantize_static(args.model, path, Reader(),
+                          quant_format=q.QuantFormat.QDQ, per_channel=True,
+                          activation_type=q.QuantType.QUInt8,
+                          weight_type=q.QuantType.QInt8,
+                          calibrate_method=q.CalibrationMethod.MinMax)
+    except Exception as error:  # report the peer's failure, don't hide it
+        row["error"] = f"quantize_static: {error}"
+        return row
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(path, options,
+                                   providers=["CPUExecutionProvider"])
+    out = session.run(None, feeds)[0]
+    runs = []
+    for _ in range(10):
+        begin = time.perf_counter()
+        session.run(None, feeds)
+        runs.append(1e3 * (time.perf_counter() - begin))
+    row["run_ms"] = statistics.median(runs)
+    row.update(fidelity(out, reference))
+    top1 = out.reshape(out.shape[0], -1).argmax(1)
+    row["top1_agreement"] = float(np.mean(top1 == ref_top1))
+    if labels is not None:
+        row["accuracy"] = float(np.mean(top1 == labels))
+    model = onnx.load(path)
+    row["bytes"] = sum(onnx.numpy_helper.to_array(t).nbytes
+                       for t in model.graph.initializer)
+    return row
+
+
 def to_markdown(result):
     lines = [f"{result['model']}, {result['samples']} test samples"
              + (f", fp32 (ONNX Runtime) accuracy {result['fp32_accuracy']:.4f}"
                 if result["fp32_accuracy"] is not None else ""), "",
              "| scheme | SQNR dB | cosine | max abs | accuracy | top-1 = fp32 "
-             "| bytes | bits/param | compute | kept float |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
+             "| bytes | bits/param | compute | kept float | run ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     for row in result["rows"]:
         if "error" in row:
             lines.append(f"| {row['scheme']} | failed: {row['error']} "
-                         "| | | | | | | | |")
+                         "| | | | | | | | | |")
             continue
         compute = ", ".join(f"{k} {100 * v:.0f}%"
                             for k, v in sorted(row.get("macs", {}).items(),
                                                key=lambda kv: -kv[1]))
         accuracy = (f"{row['accuracy']:.4f}" if "accuracy" in row else "-")
+        bits = (f"{row['bits_per_parameter']:.2f}"
+                if "bits_per_parameter" in row else "-")
+        run_ms = f"{row['run_ms']:.2f}" if "run_ms" in row else "-"
         lines.append(
             f"| {row['scheme']} | {row['sqnr_db']:.1f} | {row['cosine']:.6f} "
             f"| {row['max_abs']:.3g} | {accuracy} | {row['top1_agreement']:.4f} "
-            f"| {row.get('bytes', '-')} | {row.get('bits_per_parameter', 0):.2f} "
-            f"| {compute} | {row.get('kept_float', '-')} |")
+            f"| {row.get('bytes', '-')} | {bits} "
+            f"| {compute or '-'} | {row.get('kept_float', '-')} | {run_ms} |")
     return "\n".join(lines)
 
 
@@ -182,6 +258,8 @@ def main():
                         help="SCHEME=ARGS: extra nibble quantize arguments")
     parser.add_argument("--workdir", help="keep the quantized models here")
     parser.add_argument("--json", help="write the figures as JSON here")
+    parser.add_argument("--peer-ort-static", action="store_true",
+                        help="add ONNX Runtime's quantize_static as a row")
     args = parser.parse_args()
     result = evaluate(args)
     if args.json:
