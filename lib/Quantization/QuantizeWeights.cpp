@@ -37,6 +37,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace mlir::nb {
@@ -196,14 +197,22 @@ quantizeWeightOperand(Operation *op, unsigned weightIndex,
     return keepFloat(error);
 
   // f16 scales: the values are chosen with the scales the program will use,
-  // so dequantization reproduces exactly what was rounded.
+  // so dequantization reproduces exactly what was rounded. A scale below
+  // f16's smallest normal (a group of weights all under ~4e-4 at int4)
+  // becomes that normal: the group is then quantized with a coarser step
+  // than its range needs, an absolute error of at most 3e-5 per weight,
+  // rather than to a zero or imprecise subnormal scale. (Real models have
+  // such groups: 5 of PP-OCRv4 rec's convs at g128.) Only a scale too large
+  // for f16 keeps the op float.
   if (scheme.scaleType.isF16()) {
+    const float smallestNormal =
+        APFloat::getSmallestNormalized(APFloat::IEEEhalf()).convertToFloat();
     SmallVector<float> halfScales;
     for (float scale : quantized->scales) {
-      float half = roundToHalf(scale);
-      if (!std::isnormal(half))
+      float half = std::max(roundToHalf(scale), smallestNormal);
+      if (!std::isfinite(half))
         return keepFloat(llvm::formatv(
-            "weight scale {0} is outside the normal range of f16", scale));
+            "weight scale {0:e} is beyond the range of f16", scale));
       halfScales.push_back(half);
     }
     quantized = quantizeWeightWithParameters(
@@ -327,7 +336,8 @@ void QuantizeWeightsPass::runOnOperation() {
   }
   std::string error;
   FailureOr<OpSelection> selection =
-      OpSelection::create(excludeNodes, excludeOpTypes, strict, error);
+      OpSelection::create(excludeNodes, excludeOpTypes, strict, error,
+                          {getWeightOnlyPrecisionName(bits, groupSize)});
   if (failed(selection)) {
     module.emitError() << "nb-quantize-weights: " << error;
     return signalPassFailure();

@@ -3,6 +3,7 @@
 // RUN: nibble-opt %s -split-input-file -nb-quantize-weights="bits=4 group-size=2 symmetric=false scale-type=f16" | FileCheck %s --check-prefix=ASYM16
 // RUN: nibble-opt %s -split-input-file -nb-quantize-weights="bits=4 group-size=3 pad-groups=true" | FileCheck %s --check-prefix=PAD
 // RUN: nibble-opt %s -split-input-file -nb-quantize-weights="bits=8 group-size=0 exclude-nodes=fc.* exclude-op-types=Conv" 2>&1 | FileCheck %s --check-prefix=EXCLUDE
+// RUN: nibble-opt %s -split-input-file -nb-quantize-weights="bits=4 group-size=0 scale-type=f16" 2>&1 | FileCheck %s --check-prefix=HALF
 
 // MatMul's B [K, N]: per channel along N (axis 1), groups along K (axis 0).
 // Column 0 has max |w| 1 and column 1 max |w| 2: symmetric int8 scales are
@@ -179,4 +180,20 @@ func.func @matmul_batched(%x: tensor<2x3x4xf32>) -> tensor<2x3x2xf32> {
   %w = nb.constant dense<[[[1.0, -2.0], [0.25, 1.0], [-1.0, 0.25], [0.125, -0.75]], [[2.0, -1.0], [0.5, 1.5], [-1.5, 0.25], [0.25, -0.5]]]> : tensor<2x4x2xf32>
   %y = nb.matmul %x, %w : (tensor<2x3x4xf32>, tensor<2x4x2xf32>) -> tensor<2x3x2xf32>
   return %y : tensor<2x3x2xf32>
+}
+
+// -----
+
+// f16 scales: a channel whose weights are all tiny (max 1.4e-5 / 7 is below
+// f16's smallest normal, 6.1035e-05) gets the smallest normal as its scale
+// and quantizes to zeros; the other channel keeps its own scale. Nothing
+// stays float.
+// HALF-LABEL: func.func @tiny_weights
+// HALF-NOT: nb.kept_float
+// HALF: nb.constant dense<{{\[}}[7, 0], [-7, 0]]> : tensor<2x2xi4>
+// HALF: nb.constant dense<[1.428220e-01, 6.103520e-05]> : tensor<2xf16>
+func.func @tiny_weights(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
+  %w = nb.constant dense<[[1.0, 1.4e-5], [-1.0, -1.0e-5]]> : tensor<2x2xf32>
+  %y = nb.matmul %x, %w : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }
