@@ -32,6 +32,9 @@ static void addTensorStages(OpPassManager &pm,
   pm.addPass(nb::createConvertNBToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   OpPassManager &funcPM = pm.nest<func::FuncOp>();
+  // Before fusion, so the bf16 <-> f32 conversions fuse into their
+  // elementwise neighbours.
+  funcPM.addPass(nb::createCPUComputeBF16InF32());
   funcPM.addPass(nb::createCPUFuseElementwise());
   funcPM.addPass(nb::createCPUExpandNarrowFloats());
   funcPM.addPass(nb::createCPUTileAndVectorize());

@@ -59,6 +59,32 @@ def CPUExpandNarrowFloats : Pass<"nb-cpu-expand-narrow-floats"> {
   ];
 }
 
+def CPUComputeBF16InF32 : Pass<"nb-cpu-compute-bf16-in-f32"> {
+  let summary = "Convolutions, poolings and contractions on bf16 compute in f32";
+  let description = [{
+    x86 has no bf16 arithmetic (AVX512-BF16 converts and takes dot products
+    into f32 accumulators), so a linalg convolution, pooling or contraction
+    whose operands are bf16 is rewritten to extend its bf16 operands to f32
+    (elementwise `linalg.generic`s), compute the named op in f32 and
+    truncate its result back to bf16. Storage between ops stays bf16.
+
+    Two reasons beyond speed: accumulation in f32 is what bf16 hardware and
+    ONNX Runtime do (a bf16 accumulator loses a bit per 256 terms), and the
+    window reads that convolution vectorization makes (`(w-1)*s+k`
+    elements: 65 for 32 outputs of a stride-2 3x3 convolution) would
+    otherwise be bf16 vectors of 32k+1 elements, which LLVM 22's x86
+    backend cannot legalize on targets with AVX512-BF16 ("Do not know how to
+    soft promote this operator's operand"): a crash, not an error.
+
+    Generic ops and ops without bf16 operands are left alone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 def CPUFuseElementwise : Pass<"nb-cpu-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg producers into their consumers";
   let description = [{
