@@ -6,14 +6,18 @@
 #
 # The input is declared in [0, 1] (nb.range), so nb-annotate-ranges bounds
 # every tensor (logits about [-3148, 1854]) and nothing has to stay f32.
-# Our convolutions and Gemm accumulate in the half type itself (the
-# lowering has no f32 accumulator for half operands yet), while ORT's CPU
-# provider has no f16 Conv/Gemm kernels and runs them in f32 between casts;
-# so ours is further from fp32 than ORT's f16 model (seen: f16 0.12 vs ORT
-# 0.009 max abs on logits of magnitude ~30). Bounds, from the accumulation
-# error ~ K * u * sum|terms| (K up to 144, u = 2^-11 f16, 2^-8 bf16), not
-# fitted: accuracy within 1 point of fp32; max abs logit error vs fp32
-# <= 0.25 (f16) and <= 2.5 (bf16); f16 vs ORT's f16 model <= 0.25.
+# Half Conv/Gemm accumulate in f32 and round once (as ORT's CPU provider,
+# which runs its f16 Conv/Gemm in f32 between casts), so what remains is the
+# rounding of the input, the weights and each stored activation to the half
+# type: about one unit roundoff u (2^-11 f16, 2^-8 bf16) per rounding on the
+# ~5 roundings along the path, relative to the logits. Bounds, derived from
+# that and not fitted: accuracy within 1 point of fp32; max abs logit error
+# vs fp32 <= 5 * u * max|logit| (0.081 for f16, 0.65 for bf16 at max|logit|
+# 33.1), the same bound for f16 vs ORT's f16 model. Seen: f16 0.025, bf16
+# 0.20, f16 vs ORT 0.025 (ORT's own f16 model is 0.0087 from fp32; part of
+# the gap is our f16 BatchNorm, which rounds several times: kept f32 with
+# exclude-op-types=BatchNormalization, f16 gives 0.018). Accumulating in the
+# half type (0.124 f16, 1.18 bf16) fails these bounds.
 #
 # REQUIRES: onnx, nibble, nibble-translate
 # RUN: %python %s --nibble nibble --nibble-opt nibble-opt --nibble-translate nibble-translate --model %nibble_src_root/examples/digits/digits_cnn.onnx --data %nibble_src_root/examples/digits/test_set.npz | FileCheck %s
@@ -75,7 +79,9 @@ with tempfile.TemporaryDirectory() as tmp:
                                    providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
     print(f"fp32 accuracy {accuracy(fp32):.4f} (ORT {accuracy(ort_fp32):.4f}), "
           f"max |nibble - ORT| {np.max(np.abs(fp32 - ort_fp32)):.3g}")
-    for target, bound in (("f16", 0.25), ("bf16", 2.5)):
+    unit_roundoff = {"f16": 2.0 ** -11, "bf16": 2.0 ** -8}
+    for target in ("f16", "bf16"):
+        bound = 5 * unit_roundoff[target] * float(np.max(np.abs(fp32)))
         logits, proc = nibble_logits(
             tmp, ["--nb-annotate-ranges", f"--nb-convert-float-precision=type={target} keep-io-types"])
         kept = proc.stdout.count("nb.kept_float")
@@ -85,11 +91,11 @@ with tempfile.TemporaryDirectory() as tmp:
         good = converted and kept == 0 and error <= bound and drop <= 0.01
         line = (f"{'PASS' if good else 'FAIL'} {target}: accuracy {accuracy(logits):.4f} "
                 f"(fp32 {accuracy(fp32):.4f}), max abs logit error vs fp32 {error:.3g} "
-                f"(bound {bound}; max |logit| {np.max(np.abs(fp32)):.3g}), ops kept f32 {kept}")
+                f"(bound {bound:.3g}; max |logit| {np.max(np.abs(fp32)):.3g}), ops kept f32 {kept}")
         if target == "f16":
             vs_ort = float(np.max(np.abs(logits - ort_f16)))
-            good = good and vs_ort <= 0.25
-            line += (f"; vs ORT float16 model: max abs {vs_ort:.3g} (bound 0.25), "
+            good = good and vs_ort <= bound
+            line += (f"; vs ORT float16 model: max abs {vs_ort:.3g} (bound {bound:.3g}), "
                      f"ORT f16 accuracy {accuracy(ort_f16):.4f}, ORT f16 max abs vs fp32 "
                      f"{np.max(np.abs(ort_f16 - ort_fp32)):.3g}")
             line = line.replace("FAIL" if good else "PASS", "PASS" if good else "FAIL", 1)

@@ -10,6 +10,9 @@
 // their operands to i32 inside the body, subtracting zero points there;
 // QLinearMatMul then requantizes in an elementwise generic, in f64 like the
 // ONNX reference (its int32 * float32 products promote to float64).
+// Half-precision (f16, bf16) products accumulate in f32 (the named ops take
+// mixed element types) and are rounded to the half type once, after Gemm's
+// alpha/beta epilogue.
 //
 //===----------------------------------------------------------------------===//
 #include "IntegerLoweringUtils.h"
@@ -173,6 +176,21 @@ bool isFloatOrSignlessInt(Type t) {
   return isa<FloatType>(t) || t.isSignlessInteger();
 }
 
+/// `acc` converted elementwise to `resultType` (f32 accumulator rounded to
+/// f16/bf16); `acc` itself when the types agree.
+FailureOr<Value> roundToResultType(PatternRewriter &rewriter, Operation *op,
+                                   Value acc, RankedTensorType resultType) {
+  if (acc.getType() == resultType)
+    return acc;
+  Type accElement = getElementTypeOrSelf(acc);
+  Type resultElement = resultType.getElementType();
+  return buildBroadcastElementwise(
+      rewriter, op, resultType, acc,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        return convertScalar(b, loc, args[0], accElement, resultElement);
+      });
+}
+
 /// Float (or same-type integer) numpy matmul.
 struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -199,46 +217,53 @@ struct MatMulToLinalg : OpConversionPattern<MatMulOp> {
         getMatmulLayout(rewriter, op, lhsType, rhsType, resultType);
     if (failed(layout))
       return failure();
+    Type accElement = getAccumulatorType(elementType);
+    auto accType = resultType.clone(accElement);
     FailureOr<Value> init =
-        createZeroInit(rewriter, op, *layout, lhs, rhs, resultType);
+        createZeroInit(rewriter, op, *layout, lhs, rhs, accType);
     if (failed(init))
       return failure();
     Location loc = op.getLoc();
-    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(
-                                 rewriter, loc, TypeRange{resultType},
-                                 ValueRange{lhs, rhs}, ValueRange{*init}));
-      return success();
-    }
     bool sameBatch = lhsType.getRank() == 3 && rhsType.getRank() == 3 &&
                      lhsType.getDimSize(0) == rhsType.getDimSize(0) &&
                      !lhsType.isDynamicDim(0);
-    if (sameBatch) {
-      rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
-                                 rewriter, loc, TypeRange{resultType},
-                                 ValueRange{lhs, rhs}, ValueRange{*init}));
-      return success();
+    Value acc;
+    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
+      acc = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
+                                     ValueRange{lhs, rhs}, ValueRange{*init})
+                .getResult(0);
+    } else if (sameBatch) {
+      acc = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{accType},
+                                          ValueRange{lhs, rhs},
+                                          ValueRange{*init})
+                .getResult(0);
+    } else {
+      bool isFloat = isa<FloatType>(elementType);
+      auto generic = linalg::GenericOp::create(
+          rewriter, loc, accType, ValueRange{lhs, rhs}, *init,
+          ArrayRef<AffineMap>{layout->lhsMap, layout->rhsMap,
+                              layout->resultMap},
+          layout->iterators(),
+          [&](OpBuilder &b, Location nested, ValueRange args) {
+            Value a = convertScalar(b, nested, args[0], elementType, accElement);
+            Value c = convertScalar(b, nested, args[1], elementType, accElement);
+            Value product =
+                isFloat ? arith::MulFOp::create(b, nested, a, c).getResult()
+                        : arith::MulIOp::create(b, nested, a, c).getResult();
+            Value sum =
+                isFloat
+                    ? arith::AddFOp::create(b, nested, args[2], product)
+                          .getResult()
+                    : arith::AddIOp::create(b, nested, args[2], product)
+                          .getResult();
+            linalg::YieldOp::create(b, nested, sum);
+          });
+      acc = generic.getResult(0);
     }
-    bool isFloat = isa<FloatType>(elementType);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, ValueRange{lhs, rhs}, *init,
-        ArrayRef<AffineMap>{layout->lhsMap, layout->rhsMap, layout->resultMap},
-        layout->iterators(),
-        [&](OpBuilder &b, Location nested, ValueRange args) {
-          Value product =
-              isFloat ? arith::MulFOp::create(b, nested, args[0], args[1])
-                            .getResult()
-                      : arith::MulIOp::create(b, nested, args[0], args[1])
-                            .getResult();
-          Value sum =
-              isFloat
-                  ? arith::AddFOp::create(b, nested, args[2], product)
-                        .getResult()
-                  : arith::AddIOp::create(b, nested, args[2], product)
-                        .getResult();
-          linalg::YieldOp::create(b, nested, sum);
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    FailureOr<Value> result = roundToResultType(rewriter, op, acc, resultType);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
     return success();
   }
 };
@@ -292,19 +317,25 @@ struct GemmToLinalg : OpConversionPattern<GemmOp> {
         cast<RankedTensorType>(b.getType()), resultType);
     if (failed(layout))
       return failure();
+    Type accElement = getAccumulatorType(elementType);
+    auto accType = resultType.clone(accElement);
     FailureOr<Value> init = createZeroInit(rewriter, op, *layout, a, b,
-                                           resultType);
+                                           accType);
     if (failed(init))
       return failure();
-    Value product = linalg::MatmulOp::create(rewriter, loc,
-                                             TypeRange{resultType},
+    Value product = linalg::MatmulOp::create(rewriter, loc, TypeRange{accType},
                                              ValueRange{a, b}, ValueRange{*init})
                         .getResult(0);
     bool hasC = operands->values.size() == 3 && beta != 0.0;
     if (alpha == 1.0 && !hasC) {
-      rewriter.replaceOp(op, product);
+      FailureOr<Value> result =
+          roundToResultType(rewriter, op, product, resultType);
+      if (failed(result))
+        return failure();
+      rewriter.replaceOp(op, *result);
       return success();
     }
+    // The epilogue computes in the accumulator's type and rounds once.
     SmallVector<Value> epilogueOperands{product};
     if (hasC)
       epilogueOperands.push_back(operands->values[2]);
@@ -315,17 +346,22 @@ struct GemmToLinalg : OpConversionPattern<GemmOp> {
           if (alpha != 1.0)
             value = arith::MulFOp::create(
                 builder, nested, value,
-                createScalarConstant(builder, nested, elementType, alpha));
-          if (args.size() == 1)
-            return value;
-          Value c = args[1];
-          if (beta != 1.0)
-            c = arith::MulFOp::create(
-                builder, nested, c,
-                createScalarConstant(builder, nested, elementType, beta));
-          if (isFloat)
-            return arith::AddFOp::create(builder, nested, value, c).getResult();
-          return arith::AddIOp::create(builder, nested, value, c).getResult();
+                createScalarConstant(builder, nested, accElement, alpha));
+          if (args.size() > 1) {
+            Value c = convertScalar(builder, nested, args[1], elementType,
+                                    accElement);
+            if (beta != 1.0)
+              c = arith::MulFOp::create(
+                  builder, nested, c,
+                  createScalarConstant(builder, nested, accElement, beta));
+            value = isFloat
+                        ? arith::AddFOp::create(builder, nested, value, c)
+                              .getResult()
+                        : arith::AddIOp::create(builder, nested, value, c)
+                              .getResult();
+          }
+          return convertScalar(builder, nested, value, accElement,
+                               elementType);
         });
     if (failed(result))
       return failure();

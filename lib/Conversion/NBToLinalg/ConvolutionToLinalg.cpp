@@ -19,6 +19,9 @@
 // minus the pads (plus output_padding at the end) with the flipped,
 // channel-swapped kernel.
 //
+// Half-precision (f16, bf16) convolutions accumulate in f32, add the bias
+// in f32 and round to the half type once, as ONNX Runtime's f16 Conv does.
+//
 // Spatial dims must be static; the batch may be dynamic.
 //
 //===----------------------------------------------------------------------===//
@@ -302,6 +305,49 @@ Value addChannelBias(OpBuilder &b, Location loc, Value value, Value bias) {
       .getResult(0);
 }
 
+/// A float convolution's accumulator `acc` plus its per-output-channel
+/// `bias` (when given), rounded to `resultElement`: one elementwise generic,
+/// so that a half-precision convolution's f32 accumulator is rounded once,
+/// after the bias.
+Value finishFloatConv(OpBuilder &b, Location loc, Value acc, Value bias,
+                      Type resultElement) {
+  Type accElement = getElementTypeOrSelf(acc);
+  if (accElement == resultElement)
+    return bias ? addChannelBias(b, loc, acc, bias) : acc;
+  auto accType = cast<RankedTensorType>(acc.getType());
+  int64_t rank = accType.getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  SmallVector<Value> inputs{acc};
+  SmallVector<AffineMap> maps{identity};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(1, ctx), ctx));
+  }
+  maps.push_back(identity);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t dim = 0; dim < rank; ++dim)
+    if (accType.isDynamicDim(dim))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, acc, dim));
+  Value init = tensor::EmptyOp::create(b, loc, accType.getShape(),
+                                       resultElement, dynamicSizes);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), inputs, init, maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value value = args[0];
+               if (bias)
+                 value = arith::AddFOp::create(
+                     nb, l, value,
+                     convertScalar(nb, l, args[1], resultElement, accElement));
+               linalg::YieldOp::create(
+                   nb, l,
+                   convertScalar(nb, l, value, accElement, resultElement));
+             })
+      .getResult(0);
+}
+
 Value castTo(OpBuilder &b, Location loc, Value value, Type type) {
   if (value.getType() == type)
     return value;
@@ -330,6 +376,7 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     Value padded = padSpatial(rewriter, loc, adaptor.getInput(),
                               geometry->padBegin, geometry->padEnd,
                               createScalarConstant(rewriter, loc, element, 0));
+    Type accElement = getAccumulatorType(element);
     Value result;
     if (geometry->groups == 1 && inputType.getRank() == 4) {
       SmallVector<int64_t> shape{inputType.getDimSize(0),
@@ -339,13 +386,12 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
       if (inputType.isDynamicDim(0))
         dynamicSizes.push_back(
             tensor::DimOp::create(rewriter, loc, adaptor.getInput(), 0));
-      Value empty =
-          tensor::EmptyOp::create(rewriter, loc, shape, element, dynamicSizes);
-      Value init =
-          linalg::FillOp::create(rewriter, loc,
-                                 createScalarConstant(rewriter, loc, element, 0),
-                                 empty)
-              .getResult(0);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, shape, accElement,
+                                            dynamicSizes);
+      Value init = linalg::FillOp::create(
+                       rewriter, loc,
+                       createScalarConstant(rewriter, loc, accElement, 0), empty)
+                       .getResult(0);
       SmallVector<Value> ins{padded, adaptor.getWeight()};
       SmallVector<Type> types{init.getType()};
       result = linalg::Conv2DNchwFchwOp::create(
@@ -356,13 +402,13 @@ struct ConvToLinalg : OpConversionPattern<ConvOp> {
     } else {
       FailureOr<Value> conv =
           buildGroupedConv(rewriter, op, padded, adaptor.getWeight(),
-                           *geometry, element, /*integer=*/nullptr);
+                           *geometry, accElement, /*integer=*/nullptr);
       if (failed(conv))
         return failure();
       result = *conv;
     }
-    if (Value bias = adaptor.getBias())
-      result = addChannelBias(rewriter, loc, result, bias);
+    result =
+        finishFloatConv(rewriter, loc, result, adaptor.getBias(), element);
     rewriter.replaceOp(op, castTo(rewriter, loc, result, *resultType));
     return success();
   }
@@ -670,13 +716,13 @@ struct ConvTransposeToLinalg : OpConversionPattern<ConvTransposeOp> {
       merge.push_back({d});
     Value convWeight =
         tensor::CollapseShapeOp::create(rewriter, loc, flipped, merge);
-    FailureOr<Value> result = buildGroupedConv(
-        rewriter, op, padded, convWeight, geometry, element, nullptr);
+    FailureOr<Value> result =
+        buildGroupedConv(rewriter, op, padded, convWeight, geometry,
+                         getAccumulatorType(element), /*integer=*/nullptr);
     if (failed(result))
       return failure();
-    Value output = *result;
-    if (Value bias = adaptor.getBias())
-      output = addChannelBias(rewriter, loc, output, bias);
+    Value output =
+        finishFloatConv(rewriter, loc, *result, adaptor.getBias(), element);
     rewriter.replaceOp(op, castTo(rewriter, loc, output, *resultType));
     return success();
   }

@@ -108,3 +108,10 @@ Value lowering::createScalarConstant(OpBuilder &b, Location loc, Type type,
   return arith::ConstantOp::create(
       b, loc, type, b.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
+
+Type lowering::getAccumulatorType(Type element) {
+  auto floatType = dyn_cast<FloatType>(element);
+  if (floatType && floatType.getWidth() < 32)
+    return Float32Type::get(element.getContext());
+  return element;
+}

@@ -53,6 +53,13 @@ FailureOr<RankedTensorType> getSignlessResultType(PatternRewriter &rewriter,
                                                   Operation *op,
                                                   unsigned index = 0);
 
+/// The element type a contraction (Conv, ConvTranspose, MatMul, Gemm) of
+/// `element` operands accumulates in: f32 for floats narrower than 32 bits
+/// (f16, bf16), so that the result is rounded to the narrow type once, at
+/// the end, as ONNX Runtime's and cuBLAS's default half-precision kernels
+/// do; `element` itself otherwise.
+Type getAccumulatorType(Type element);
+
 } // namespace mlir::nb::lowering
 
 #endif // NIBBLE_LIB_CONVERSION_NBTOLINALG_LOWERINGUTILS_H
