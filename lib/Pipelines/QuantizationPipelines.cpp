@@ -13,7 +13,10 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "nibble/Dialect/NB/Transforms/Passes.h"
+#include "nibble/Precision/PrecisionPlan.h"
 #include "nibble/Quantization/Passes.h"
+
+#include <set>
 
 using namespace mlir;
 using namespace nibble;
@@ -30,12 +33,16 @@ static PassOptions withSelection(const PipelineOptions &options) {
   return passOptions;
 }
 
+/// Imports a calibration table and intersects its ranges with the proved
+/// ones: a measured range the op's semantics rule out (a Relu output below
+/// 0) would otherwise become a scale, warned about by tensor name.
 static void addTableImport(OpPassManager &pm, const std::string &table) {
   if (table.empty())
     return;
   nb::ImportCalibrationTableOptions importOptions;
   importOptions.tablePath = table;
   pm.addPass(nb::createImportCalibrationTable(importOptions));
+  pm.addPass(nb::createReconcileRanges());
 }
 
 void nibble::buildW8A8StaticPipeline(OpPassManager &pm,
@@ -105,6 +112,79 @@ void nibble::buildFP8Pipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
+void nibble::buildMixedPrecisionPipeline(
+    OpPassManager &pm, const MixedPrecisionPipelineOptions &options) {
+  nb::ApplyPrecisionPlanOptions apply;
+  apply.planPath = options.plan;
+  pm.addPass(nb::createApplyPrecisionPlan(apply));
+  llvm::Expected<precision::PrecisionPlan> plan =
+      precision::PrecisionPlan::load(options.plan);
+  if (!plan) {
+    // nb-apply-precision-plan reports it, at the module.
+    llvm::consumeError(plan.takeError());
+    return;
+  }
+  std::set<precision::Precision> used = {plan->defaultPrecision};
+  for (const precision::PlanEntry &entry : plan->entries)
+    used.insert(entry.precision);
+  auto uses = [&](precision::PrecisionKind kind) {
+    return llvm::any_of(used, [&](const precision::Precision &p) {
+      return p.kind == kind;
+    });
+  };
+  using precision::PrecisionKind;
+
+  addTableImport(pm, options.table);
+  if (uses(PrecisionKind::FP16) || uses(PrecisionKind::BF16)) {
+    // As nb-quantize-float16: the proved ranges decide which ops overflow.
+    // First, on the float program: the range analysis does not see through
+    // quantized ops, so after them every range downstream is unbounded.
+    pm.addPass(nb::createAnnotateRanges());
+    for (StringRef type : {"f16", "bf16"}) {
+      if (!uses(type == "f16" ? PrecisionKind::FP16 : PrecisionKind::BF16))
+        continue;
+      nb::ConvertFloatPrecisionOptions convert;
+      convert.targetType = type.str();
+      // The neighbours of a half op are other precisions.
+      convert.keepIOTypes = true;
+      pm.addPass(nb::createConvertFloatPrecision(convert));
+    }
+  }
+  // Each pass takes only the ops whose nb.precision it implements, so the
+  // order does not decide which op gets what.
+  auto addInsertQDQ = [&](StringRef type) {
+    nb::InsertQDQOptions insert;
+    insert.activationType = type.str();
+    insert.weightType = type == "u8" ? "i8" : type.str();
+    // Float8 has no zero point.
+    insert.symmetricActivations = type != "u8";
+    pm.addPass(nb::createInsertQDQ(insert));
+  };
+  if (uses(PrecisionKind::Int8))
+    addInsertQDQ("u8");
+  if (uses(PrecisionKind::FP8E4M3))
+    addInsertQDQ("f8e4m3");
+  if (uses(PrecisionKind::FP8E5M2))
+    addInsertQDQ("f8e5m2");
+  if (uses(PrecisionKind::Int8Dynamic))
+    pm.addPass(nb::createQuantizeDynamic());
+  for (const precision::Precision &p : used) {
+    if (!p.isWeightOnly())
+      continue;
+    // One run per (bits, group size): the pass takes one of each. Groups
+    // that do not divide a reduction axis are padded, since a plan chooses
+    // one group size for ops of any shape.
+    nb::QuantizeWeightsOptions weights;
+    weights.bits = p.getWeightBits();
+    weights.groupSize = p.groupSize;
+    weights.padGroups = true;
+    pm.addPass(nb::createQuantizeWeights(weights));
+  }
+  if (options.fuse && uses(PrecisionKind::Int8))
+    pm.addPass(nb::createFuseQuantizedOps());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void nibble::registerQuantizationPipelines() {
   PassPipelineRegistration<W8A8StaticPipelineOptions>(
       "nb-quantize-w8a8-static",
@@ -127,4 +207,9 @@ void nibble::registerQuantizationPipelines() {
       "nb-quantize-fp8",
       "fp8 (e4m3 | e5m2) storage for weights and activations",
       buildFP8Pipeline);
+  PassPipelineRegistration<MixedPrecisionPipelineOptions>(
+      "nb-quantize-mixed",
+      "One precision per op from a precision plan, each scheme pass taking "
+      "its own ops",
+      buildMixedPrecisionPipeline);
 }

@@ -355,8 +355,9 @@ struct ConvertFloatPrecisionPass
       return signalPassFailure();
     }
     std::string error;
-    FailureOr<OpSelection> selection =
-        OpSelection::create(excludeNodes, excludeOpTypes, strict, error);
+    FailureOr<OpSelection> selection = OpSelection::create(
+        excludeNodes, excludeOpTypes, strict, error,
+        {targetType == "f16" ? "fp16" : "bf16"});
     if (failed(selection)) {
       module.emitError("nb-convert-float-precision: ") << error;
       return signalPassFailure();

@@ -66,8 +66,10 @@ public:
       return false;
     if (selection.isSelected(op))
       return true;
-    op->setAttr(kKeptFloatAttrName,
-                StringAttr::get(op->getContext(), "excluded"));
+    // An op that a precision plan gives to another pass is not excluded.
+    if (!selection.isPlannedElsewhere(op))
+      op->setAttr(kKeptFloatAttrName,
+                  StringAttr::get(op->getContext(), "excluded"));
     return false;
   }
 
@@ -570,8 +572,13 @@ struct InsertQDQPass : nb::impl::InsertQDQBase<InsertQDQPass> {
       return signalPassFailure();
     }
     std::string error;
-    FailureOr<OpSelection> selection =
-        OpSelection::create(excludeNodes, excludeOpTypes, strict, error);
+    // The plan's name for what this run makes: 8-bit integer activations are
+    // static W8A8, float8 ones fp8 of that format.
+    std::string precision = activationType == "f8e4m3"   ? "fp8-e4m3"
+                            : activationType == "f8e5m2" ? "fp8-e5m2"
+                                                         : "int8";
+    FailureOr<OpSelection> selection = OpSelection::create(
+        excludeNodes, excludeOpTypes, strict, error, {precision});
     if (failed(selection)) {
       module.emitError(error);
       return signalPassFailure();

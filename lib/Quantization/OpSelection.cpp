@@ -2,7 +2,9 @@
 #include "nibble/Quantization/OpSelection.h"
 
 #include "nibble/Dialect/NB/IR/NBOps.h"
+#include "nibble/Precision/PrecisionPlan.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
 #include "llvm/ADT/StringExtras.h"
@@ -54,12 +56,24 @@ std::string mlir::nb::quantization::getONNXOpType(Operation *op) {
   return llvm::convertToCamelFromSnakeCase(mnemonic, /*capitalizeFirst=*/true);
 }
 
+std::string mlir::nb::quantization::getWeightOnlyPrecisionName(
+    unsigned bits, int64_t groupSize) {
+  using nibble::precision::Precision;
+  using nibble::precision::PrecisionKind;
+  Precision precision{bits == 4 ? PrecisionKind::Int4Weight
+                                : PrecisionKind::Int8Weight,
+                      groupSize > 0 ? groupSize : 0};
+  return precision.getName();
+}
+
 FailureOr<OpSelection>
 OpSelection::create(StringRef excludeNodesRegex,
                     ArrayRef<std::string> excludeOpTypes, bool strict,
-                    std::string &error) {
+                    std::string &error, ArrayRef<std::string> precisions) {
   OpSelection selection;
   selection.strict = strict;
+  for (const std::string &precision : precisions)
+    selection.precisions.insert(precision);
   if (!excludeNodesRegex.empty()) {
     // Anchored: `conv1` excludes the node conv1, not conv10.
     llvm::Regex regex(("^(" + excludeNodesRegex + ")$").str());
@@ -77,7 +91,28 @@ OpSelection::create(StringRef excludeNodesRegex,
   return selection;
 }
 
+/// Whether `op` sits in a module that a precision plan was applied to.
+static bool isInPlannedModule(Operation *op) {
+  for (auto module = op->getParentOfType<ModuleOp>(); module;
+       module = module->getParentOfType<ModuleOp>())
+    if (module->hasAttr(kPrecisionPlanAttrName))
+      return true;
+  return false;
+}
+
+bool OpSelection::isPlannedElsewhere(Operation *op) const {
+  if (auto precision = op->getAttrOfType<StringAttr>(kPrecisionAttrName))
+    return !precisions.contains(precision.getValue());
+  return isInPlannedModule(op);
+}
+
 bool OpSelection::isSelected(Operation *op) const {
+  if (auto precision = op->getAttrOfType<StringAttr>(kPrecisionAttrName)) {
+    if (!precisions.contains(precision.getValue()))
+      return false;
+  } else if (isInPlannedModule(op)) {
+    return false;
+  }
   if (!excludeOpTypes.empty() &&
       excludeOpTypes.contains(StringRef(getONNXOpType(op)).lower()))
     return false;

@@ -372,8 +372,8 @@ struct QuantizeDynamicPass
 
   void runOnOperation() override {
     std::string error;
-    FailureOr<OpSelection> selection =
-        OpSelection::create(excludeNodes, excludeOpTypes, strict, error);
+    FailureOr<OpSelection> selection = OpSelection::create(
+        excludeNodes, excludeOpTypes, strict, error, {"int8-dynamic"});
     if (failed(selection)) {
       getOperation()->emitError("nb-quantize-dynamic: ") << error;
       return signalPassFailure();

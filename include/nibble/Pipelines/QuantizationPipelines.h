@@ -149,6 +149,25 @@ struct FP8PipelineOptions
       llvm::cl::init("")};
 };
 
+/// nb-quantize-mixed: one precision per op from a plan
+/// (docs/precision-plan.md).
+struct MixedPrecisionPipelineOptions
+    : public mlir::PassPipelineOptions<MixedPrecisionPipelineOptions> {
+  Option<std::string> plan{*this, "plan",
+                           llvm::cl::desc("Precision plan (JSON)"),
+                           llvm::cl::init("")};
+  Option<std::string> table{
+      *this, "table",
+      llvm::cl::desc("Calibration table (JSON) for the int8 and fp8 ops "
+                     "(and the fp16/bf16 range checks)"),
+      llvm::cl::init("")};
+  Option<bool> fuse{
+      *this, "fuse",
+      llvm::cl::desc("Fuse the int8 ops' dq -> op -> q chains into ops on "
+                     "quant types (stage 2)"),
+      llvm::cl::init(true)};
+};
+
 void buildW8A8StaticPipeline(mlir::OpPassManager &pm,
                              const W8A8StaticPipelineOptions &options);
 void buildW8A8DynamicPipeline(mlir::OpPassManager &pm,
@@ -159,6 +178,13 @@ void buildFloat16Pipeline(mlir::OpPassManager &pm,
                           const Float16PipelineOptions &options);
 void buildFP8Pipeline(mlir::OpPassManager &pm,
                       const FP8PipelineOptions &options);
+
+/// nb-apply-precision-plan, [table import], then each scheme pass the plan
+/// uses (taking only the ops the plan gives it), [fusion], canonicalize.
+/// The plan is read here to know which passes it needs; a plan that cannot
+/// be read adds nothing after nb-apply-precision-plan, which reports it.
+void buildMixedPrecisionPipeline(mlir::OpPassManager &pm,
+                                 const MixedPrecisionPipelineOptions &options);
 
 /// Registers the five scheme pipelines by name.
 void registerQuantizationPipelines();

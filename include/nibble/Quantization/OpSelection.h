@@ -29,18 +29,42 @@ std::string getONNXOpType(Operation *op);
 /// `nb.kept_float = "<reason>"`. `nibble report` lists them.
 constexpr llvm::StringLiteral kKeptFloatAttrName = "nb.kept_float";
 
+/// The precision a plan chose for an op (`nb.precision = "int8"`, names in
+/// nibble/Precision/PrecisionPlan.h), set by nb-apply-precision-plan.
+constexpr llvm::StringLiteral kPrecisionAttrName = "nb.precision";
+/// Set on the module by nb-apply-precision-plan: every scheme pass then
+/// leaves alone the ops that carry no `nb.precision`, so the plan alone
+/// decides what changes.
+constexpr llvm::StringLiteral kPrecisionPlanAttrName = "nb.precision_plan";
+
+/// The `nb.precision` names the weight-only pass implements for `bits` and
+/// `groupSize` (`int4-weight`, `int4-weight-g32`).
+std::string getWeightOnlyPrecisionName(unsigned bits, int64_t groupSize);
+
 class OpSelection {
 public:
   /// Parses the options; fails with `error` set on a malformed regex.
+  /// `precisions` are the `nb.precision` names the calling pass implements
+  /// (with its options): an op carrying `nb.precision` is selected only when
+  /// its precision is one of them.
   static FailureOr<OpSelection>
   create(llvm::StringRef excludeNodesRegex,
          llvm::ArrayRef<std::string> excludeOpTypes, bool strict,
-         std::string &error);
+         std::string &error, llvm::ArrayRef<std::string> precisions = {});
 
   /// Whether the user's options allow quantizing `op` (node name does not
   /// match `exclude-nodes`, op type not in `exclude-op-types`; op types
-  /// compare case-insensitively against the ONNX type).
+  /// compare case-insensitively against the ONNX type) and the precision
+  /// plan gives it to this pass: an op with `nb.precision` only when the
+  /// pass implements that precision; an op without it not at all inside a
+  /// module that carries `nb.precision_plan`.
   bool isSelected(Operation *op) const;
+
+  /// Whether a precision plan, not the user's exclusions, keeps `op` from
+  /// this pass: it carries another pass's `nb.precision`, or none inside a
+  /// planned module. Such an op is not "excluded"; another pass (or none,
+  /// for fp32) owns it.
+  bool isPlannedElsewhere(Operation *op) const;
 
   /// A selected op the scheme cannot take: under `strict`, an error at the
   /// op naming the node (returns failure); otherwise a remark and
@@ -52,6 +76,7 @@ public:
 private:
   std::optional<llvm::Regex> excludeNodes;
   llvm::StringSet<> excludeOpTypes; // lower-cased
+  llvm::StringSet<> precisions;
   bool strict = false;
 };
 

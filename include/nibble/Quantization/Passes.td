@@ -168,4 +168,28 @@ def FuseQuantizedOps : Pass<"nb-fuse-quantized-ops", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::quant::QuantDialect"];
 }
 
+def ApplyPrecisionPlan : Pass<"nb-apply-precision-plan", "::mlir::ModuleOp"> {
+  let summary = "Mark each op with the precision a plan chose for it";
+  let description = [{
+    Reads a precision plan (JSON, docs/precision-plan.md) and sets
+    `nb.precision = "<name>"` on every op of each node the plan names
+    (`int8`, `int8-dynamic`, `int8-weight`, `int4-weight-g32`, `fp16`,
+    `bf16`, `fp8-e4m3`, `fp8-e5m2`, `fp32`), the plan's `default` on the
+    Conv, ConvTranspose, MatMul and Gemm ops it does not name, and
+    `nb.precision_plan` on the module. From then on each scheme pass takes
+    only the ops whose precision it implements (OpSelection), and ops
+    without `nb.precision` stay as they are.
+    Errors: an unreadable or malformed plan, a precision name it does not
+    know, two entries that give one node different precisions, a node the
+    module does not have, an `op_type` that differs from the node's, a
+    weight-only or dynamic precision on a node that has no
+    Conv/MatMul/Gemm, and an op that already carries a different
+    `nb.precision`.
+  }];
+  let options = [
+    Option<"planPath", "plan", "std::string", /*default=*/"\"\"",
+           "Precision plan file (JSON)">
+  ];
+}
+
 #endif // NIBBLE_QUANTIZATION_PASSES_TD
