@@ -57,11 +57,13 @@ struct QuantizeOptions {
   cl::opt<std::string> model{cl::Positional, cl::Required,
                              cl::desc("<model.onnx | model.mlir>"),
                              cl::cat(category)};
-  cl::opt<std::string> scheme{"scheme", cl::Required,
-                              cl::desc(("Quantization scheme: " +
-                                        kSchemeNames.str())
-                                           .c_str()),
-                              cl::cat(category)};
+  // cl::desc keeps a StringRef: the text must outlive the option.
+  cl::opt<std::string> scheme{
+      "scheme", cl::Required,
+      cl::desc("Quantization scheme: w8a8-static, w8a8-dynamic, "
+               "int8-weight-only, int4-weight-only, fp16, bf16, fp8-e4m3, "
+               "fp8-e5m2"),
+      cl::cat(category)};
   cl::opt<std::string> output{
       "o", cl::Required,
       cl::desc("Output: .mlir (text), .mlirbc (bytecode) or .onnx"),

@@ -149,6 +149,18 @@ static bool closeEnough(double a, double b) {
   return std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b));
 }
 
+/// Sub-channel zero points by value: the parser and the builders may give
+/// the same values different element types (storage width, i64), so the
+/// attributes are not compared directly. `isSigned` is the storage type's
+/// signedness, which says how narrow values extend.
+static SmallVector<int64_t> toInt64s(DenseElementsAttr values, bool isSigned) {
+  SmallVector<int64_t> result;
+  for (const APInt &value : values.getValues<APInt>())
+    result.push_back(isSigned ? value.getSExtValue()
+                              : static_cast<int64_t>(value.getZExtValue()));
+  return result;
+}
+
 static bool allClose(ArrayRef<double> a, ArrayRef<double> b) {
   if (a.size() != b.size())
     return false;
@@ -182,7 +194,10 @@ bool mlir::nb::quantTypesMatch(quant::QuantizedType a, quant::QuantizedType b) {
     auto sb = dyn_cast<quant::UniformQuantizedSubChannelType>(b);
     return sb && sa.getQuantizedDimensions() == sb.getQuantizedDimensions() &&
            sa.getBlockSizes() == sb.getBlockSizes() &&
-           sa.getZeroPoints() == sb.getZeroPoints() &&
+           sa.getZeroPoints().getType().getShape() ==
+               sb.getZeroPoints().getType().getShape() &&
+           toInt64s(sa.getZeroPoints(), sa.isSigned()) ==
+               toInt64s(sb.getZeroPoints(), sb.isSigned()) &&
            sa.getScales().getType().getShape() ==
                sb.getScales().getType().getShape() &&
            allClose(toDoubles(sa.getScales()), toDoubles(sb.getScales()));
