@@ -9,11 +9,13 @@
 // RUN: FileCheck %s --check-prefix=STATIC < %t.static
 // STATIC:      builtin.module(
 // STATIC-NEXT:   nb-import-calibration-table{table=t.json},
+// STATIC-NEXT:   nb-reconcile-ranges,
 // STATIC-NEXT:   nb-insert-qdq{activation-type=i8 exclude-nodes=fc.* exclude-op-types={Gemm,MatMul} overrides=o.json per-tensor-weights=true quantize-all-ops=true strict=true symmetric-activations=false weight-type=i8},
 // STATIC-NEXT:   nb-fuse-quantized-ops,
 // STATIC-NEXT:   canonicalize
 
-// Without a table the module's own ranges are used; fuse=false stops at q/dq.
+// Without a table the module's own ranges are used (nothing to import or
+// reconcile); fuse=false stops at q/dq.
 // RUN: nibble-opt %s --dump-pass-pipeline -o /dev/null \
 // RUN:   --pass-pipeline='builtin.module(nb-quantize-w8a8-static{fuse=false symmetric-activations=true})' \
 // RUN:   2> %t.qdq || true
@@ -50,6 +52,7 @@
 // RUN: FileCheck %s --check-prefix=HALF < %t.half
 // HALF:      builtin.module(
 // HALF-NEXT:   nb-import-calibration-table{table=t.json},
+// HALF-NEXT:   nb-reconcile-ranges,
 // HALF-NEXT:   nb-annotate-ranges,
 // HALF-NEXT:   nb-convert-float-precision{exclude-nodes= keep-io-types=true strict=false type=bf16},
 // HALF-NEXT:   canonicalize
@@ -60,6 +63,7 @@
 // RUN: FileCheck %s --check-prefix=FP8 < %t.fp8
 // FP8:      builtin.module(
 // FP8-NEXT:   nb-import-calibration-table{table=t.json},
+// FP8-NEXT:   nb-reconcile-ranges,
 // FP8-NEXT:   nb-insert-qdq{activation-type=f8e5m2 {{.*}} symmetric-activations=true weight-type=f8e5m2},
 // FP8-NEXT:   canonicalize
 
