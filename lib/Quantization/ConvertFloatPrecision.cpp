@@ -6,9 +6,13 @@
 // rewrite, not a set of local patterns:
 //
 //  1. plan: every selected nb op whose float operands and results are f32,
-//     whose kind lowers in half precision, and whose ranges fit the target
-//     type is converted; the others stay f32 (with a note where the user
-//     did not ask for it).
+//     whose kind lowers in half precision, and whose known ranges fit the
+//     target type is converted; the others stay f32 (with a note where the
+//     user did not ask for it). A finite bound (proved or calibrated) or a
+//     constant beyond the target's largest finite value keeps an op f32; an
+//     unknown range (unbounded, or no range at all) is no evidence of
+//     overflow and converts, counted in one summary remark per function,
+//     unless `unknown-ranges=keep-f32`.
 //  2. rewrite: converted ops get half result types in place; constants
 //     feeding them are converted at compile time; f32 values feeding them
 //     get one nb.cast each; half results feeding f32 users (or a kept
@@ -106,12 +110,16 @@ SmallVector<std::pair<double, double>> knownRanges(Operation *op) {
   return ranges;
 }
 
+/// What the known ranges of an op say about the target type.
+enum class RangeVerdict { Fits, Exceeds, Unknown };
+
 class FloatPrecisionConverter {
 public:
   FloatPrecisionConverter(ModuleOp module, const OpSelection &selection,
-                          FloatType target, bool keepIOTypes)
+                          FloatType target, bool keepIOTypes,
+                          bool keepUnknownRanges)
       : module(module), selection(selection), target(target),
-        keepIOTypes(keepIOTypes),
+        keepIOTypes(keepIOTypes), keepUnknownRanges(keepUnknownRanges),
         largest(APFloat::getLargest(target.getFloatSemantics())
                     .convertToDouble()),
         rewriter(module.getContext()) {}
@@ -128,26 +136,36 @@ public:
   }
 
 private:
-  /// Whether `value` (a result range bound) is out of the target's reach.
-  /// An infinite bound means "not bounded": f16 may then overflow where f32
-  /// would not, bf16 has f32's exponent range and risks nothing more.
+  /// Whether a finite `bound` is out of the target's reach. An infinite
+  /// bound says only that nothing bounded the value; it is no evidence.
   bool exceedsTarget(double bound) const {
-    if (std::isinf(bound) && largest > 1e38)
-      return false;
-    return std::fabs(bound) > largest;
+    return std::isfinite(bound) && std::fabs(bound) > largest;
   }
 
-  /// Why `op`'s values do not fit the target type, or an empty string.
-  std::string rangeProblem(Operation *op) const {
-    for (auto [lo, hi] : knownRanges(op))
-      if (exceedsTarget(lo) || exceedsTarget(hi))
-        return "range [" + formatNumber(lo) + ", " + formatNumber(hi) +
-               "] exceeds " + typeName() + "'s largest finite value " +
-               formatNumber(largest) +
-               (std::isinf(lo) || std::isinf(hi)
-                    ? " (unbounded: give the inputs a range, nb.range or a "
-                      "calibration table)"
-                    : "");
+  /// Whether an unknown range can matter: f16 may overflow where f32 would
+  /// not; bf16 has f32's exponent range and risks nothing more.
+  bool narrowerRangeThanF32() const { return largest < 1e38; }
+
+  /// Fits when some range of `op` is finite and within the target,
+  /// Exceeds (with `problem` set) when a finite bound is beyond it, Unknown
+  /// when no range is finite at both ends.
+  RangeVerdict checkRanges(Operation *op, std::string &problem) const {
+    bool bounded = false;
+    for (auto [lo, hi] : knownRanges(op)) {
+      if (exceedsTarget(lo) || exceedsTarget(hi)) {
+        problem = "range [" + formatNumber(lo) + ", " + formatNumber(hi) +
+                  "] exceeds " + typeName() + "'s largest finite value " +
+                  formatNumber(largest);
+        return RangeVerdict::Exceeds;
+      }
+      bounded |= std::isfinite(lo) && std::isfinite(hi);
+    }
+    return bounded ? RangeVerdict::Fits : RangeVerdict::Unknown;
+  }
+
+  /// Why `op`'s constant operands do not fit the target type, or an empty
+  /// string.
+  std::string constantProblem(Operation *op) const {
     for (Value operand : op->getOperands()) {
       if (!isF32Tensor(operand.getType()) || !matchPattern(operand, m_Constant()))
         continue;
@@ -173,6 +191,7 @@ private:
 
   LogicalResult plan(func::FuncOp func) {
     converted.clear();
+    unsigned unknownRanges = 0;
     WalkResult result = func.walk([&](Operation *op) {
       if (!isa<NBDialect>(op->getDialect()) || isBoundaryOp(op) ||
           isa<nb::ShapeOp>(op) || !hasF32Value(op) || op->hasAttr(kKeptFloatAttrName) ||
@@ -187,13 +206,38 @@ private:
       });
       if (mixed)
         return keep(op, "has float operands that are not f32");
-      std::string problem = rangeProblem(op);
+      std::string problem;
+      RangeVerdict verdict = checkRanges(op, problem);
+      if (verdict == RangeVerdict::Exceeds)
+        return keep(op, problem);
+      problem = constantProblem(op);
       if (!problem.empty())
         return keep(op, problem);
+      if (verdict == RangeVerdict::Unknown && narrowerRangeThanF32()) {
+        if (keepUnknownRanges)
+          return keep(op, "range unknown (unbounded or not annotated), may "
+                          "exceed " + typeName() + "'s largest finite value " +
+                          formatNumber(largest) + " (unknown-ranges=keep-f32)");
+        ++unknownRanges;
+      }
       converted.insert(op);
       return WalkResult::advance();
     });
-    return failure(result.wasInterrupted());
+    if (result.wasInterrupted())
+      return failure();
+    // One note for all of them: an unannotated model would otherwise get one
+    // per op. At the function's location, without printing the function.
+    if (unknownRanges)
+      emitRemark(func.getLoc()) << "ranges unknown for " << unknownRanges << " of "
+                        << converted.size() << " ops converted to "
+                        << typeName() << " (no finite nb.range or "
+                        << "nb.calibrated_range): their values may exceed "
+                        << formatNumber(largest)
+                        << "; bound them with nb.range on the inputs and "
+                           "nb-annotate-ranges, or a calibration table "
+                           "(nb-import-calibration-table), or keep them f32 "
+                           "with unknown-ranges=keep-f32";
+    return success();
   }
 
   WalkResult keep(Operation *op, const std::string &reason) {
@@ -328,6 +372,7 @@ private:
   const OpSelection &selection;
   FloatType target;
   bool keepIOTypes;
+  bool keepUnknownRanges;
   double largest;
   IRRewriter rewriter;
 
@@ -354,6 +399,12 @@ struct ConvertFloatPrecisionPass
           << targetType << "'";
       return signalPassFailure();
     }
+    if (unknownRanges != "convert" && unknownRanges != "keep-f32") {
+      module.emitError("nb-convert-float-precision: unknown-ranges must be "
+                       "convert or keep-f32, got '")
+          << unknownRanges << "'";
+      return signalPassFailure();
+    }
     std::string error;
     FailureOr<OpSelection> selection = OpSelection::create(
         excludeNodes, excludeOpTypes, strict, error,
@@ -363,7 +414,8 @@ struct ConvertFloatPrecisionPass
       return signalPassFailure();
     }
     FloatPrecisionConverter converter(module, *selection, target,
-                                      keepIOTypes);
+                                      keepIOTypes,
+                                      unknownRanges == "keep-f32");
     if (failed(converter.run()))
       signalPassFailure();
   }

@@ -10,7 +10,7 @@
 // PIPELINE-NEXT:   nb-apply-precision-plan{plan={{.*}}mixed-plan.json},
 // PIPELINE-NEXT:   nb-import-calibration-table{table=t.json},
 // PIPELINE:        nb-annotate-ranges,
-// PIPELINE-NEXT:   nb-convert-float-precision{{{.*}}keep-io-types=true {{.*}}type=f16},
+// PIPELINE-NEXT:   nb-convert-float-precision{{{.*}}keep-io-types=true {{.*}}type=f16 unknown-ranges=convert},
 // PIPELINE-NEXT:   nb-insert-qdq{activation-type=u8 {{.*}}weight-type=i8},
 // PIPELINE-NEXT:   nb-quantize-weights{bits=4 {{.*}}group-size=2 pad-groups=true {{.*}}},
 // PIPELINE-NEXT:   nb-fuse-quantized-ops,

@@ -15,9 +15,11 @@ func.func @overflow(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
+// An unbounded proved range is no evidence of overflow: not an error, even
+// under strict; it converts and is counted in one remark
+// (convert-float-precision-unknown-ranges.mlir has unknown-ranges=keep-f32).
+// expected-remark @+1 {{ranges unknown for 1 of 1 ops converted to f16}}
 func.func @unbounded(%x: tensor<8xf32>) -> tensor<8xf32> {
-  // An unbounded proved range may overflow f16 (bf16 has f32's exponent range).
-  // expected-error @+1 {{'nb.exp' cannot be quantized: range [0, inf] exceeds f16's largest finite value 65504 (unbounded: give the inputs a range, nb.range or a calibration table)}}
   %e = nb.exp %x {nb.range = array<f64: 0.0, 0x7FF0000000000000>} : (tensor<8xf32>) -> tensor<8xf32>
   return %e : tensor<8xf32>
 }

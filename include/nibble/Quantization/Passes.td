@@ -139,16 +139,24 @@ def ConvertFloatPrecision
   let description = [{
     Rewrites the f32 tensors of selected ops to `type` (f16 or bf16):
     constants are converted at compile time, `nb.cast` ops are put where f32
-    and half values meet. Ops whose proved range (nb-annotate-ranges'
-    `nb.range`) or calibrated range leaves the target type's finite range
-    stay f32, with a note naming the node. With `keep-io-types` the
-    function signature keeps its original types.
+    and half values meet. Ops with a finite bound of their proved range
+    (nb-annotate-ranges' `nb.range`) or calibrated range, or a constant
+    operand, beyond the target type's largest finite value stay f32, with a
+    note naming the node. An unknown range (unbounded, or none) is no
+    evidence of overflow: such ops convert and one remark per function
+    counts them (f16 only; bf16 has f32's exponent range), or, with
+    `unknown-ranges=keep-f32`, stay f32 with a note. With `keep-io-types`
+    the function signature keeps its original types.
   }];
   let options = !listconcat(SelectionOptions, [
     Option<"targetType", "type", "std::string", /*default=*/"\"f16\"",
            "f16 | bf16">,
     Option<"keepIOTypes", "keep-io-types", "bool", /*default=*/"false",
-           "Keep graph inputs and outputs in their original type">
+           "Keep graph inputs and outputs in their original type">,
+    Option<"unknownRanges", "unknown-ranges", "std::string",
+           /*default=*/"\"convert\"",
+           "convert | keep-f32: what an op whose range is unknown (unbounded "
+           "or not annotated) gets; convert counts them in one remark">
   ]);
 }
 
