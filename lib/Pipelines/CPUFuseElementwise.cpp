@@ -19,16 +19,31 @@ static bool readsInit(linalg::LinalgOp op) {
   });
 }
 
+/// Whether every iteration of the consumer reads a different element of the
+/// fused operand, and every consumer loop is parallel. Only then does an
+/// element of the fused op's iteration space correspond to exactly one
+/// producer iteration.
+static bool visitsEachProducerElementOnce(linalg::LinalgOp consumer,
+                                          OpOperand *fusedOperand) {
+  return consumer.getNumReductionLoops() == 0 &&
+         consumer.getMatchingIndexingMap(fusedOperand).isPermutation();
+}
+
 /// Fuses single-use producers, except an init-reading producer into a
-/// consumer with reduction loops (see the pass description).
+/// consumer that visits a producer element more than once (see the pass
+/// description).
 static bool shouldFuse(OpOperand *fusedOperand) {
   Operation *producer = fusedOperand->get().getDefiningOp();
   if (!producer || !producer->hasOneUse())
     return false;
   auto producerOp = dyn_cast<linalg::LinalgOp>(producer);
   auto consumerOp = dyn_cast<linalg::LinalgOp>(fusedOperand->getOwner());
-  if (producerOp && consumerOp && consumerOp.getNumReductionLoops() > 0 &&
-      readsInit(producerOp))
+  // Fusion keeps an init-reading producer's init as an output of the fused
+  // op, indexed through the consumer's map. Where that map broadcasts (or
+  // the consumer reduces), the fused op reads back its own write and applies
+  // the update once per visit.
+  if (producerOp && consumerOp && readsInit(producerOp) &&
+      !visitsEachProducerElementOnce(consumerOp, fusedOperand))
     return false;
   return true;
 }

@@ -85,3 +85,66 @@ func.func @init_reader_into_reduction(%conv: tensor<2x16xf32>, %bias: tensor<16x
   } -> tensor<2x10xf32>
   return %r : tensor<2x10xf32>
 }
+
+// -----
+
+// ...nor into a consumer that broadcasts it (squeeze-excitation's
+// x * gate[n, c, 0, 0] after gate = conv + bias): the fused op would keep the
+// conv as a 1x4x1x1 output indexed (d0, d1, 0, 0) and add the bias once per
+// (d2, d3), 6 times here.
+// CHECK-LABEL: func.func @init_reader_into_broadcast
+// CHECK: %[[BIASED:.+]] = linalg.generic
+// CHECK-SAME: ins(%{{.+}} : tensor<4xf32>) outs(%{{.+}} : tensor<1x4x1x1xf32>)
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[BIASED]] : tensor<1x4x2x3xf32>, tensor<1x4x1x1xf32>)
+// CHECK-NOT: linalg.generic
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1)>
+#gate = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+func.func @init_reader_into_broadcast(%x: tensor<1x4x2x3xf32>, %conv: tensor<1x4x1x1xf32>, %bias: tensor<4xf32>) -> tensor<1x4x2x3xf32> {
+  %biased = linalg.generic {indexing_maps = [#chan, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<4xf32>) outs(%conv : tensor<1x4x1x1xf32>) {
+  ^bb0(%b: f32, %out: f32):
+    %s = arith.addf %out, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x1x1xf32>
+  %e = tensor.empty() : tensor<1x4x2x3xf32>
+  %y = linalg.generic {indexing_maps = [#id4, #gate, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %biased : tensor<1x4x2x3xf32>, tensor<1x4x1x1xf32>) outs(%e : tensor<1x4x2x3xf32>) {
+  ^bb0(%a: f32, %g: f32, %out: f32):
+    %m = arith.mulf %a, %g : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x2x3xf32>
+  return %y : tensor<1x4x2x3xf32>
+}
+
+// -----
+
+// A producer that only writes its init fuses into a broadcasting consumer:
+// each visit recomputes the same value.
+// CHECK-LABEL: func.func @pure_producer_into_broadcast
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<1x4x2x3xf32>, tensor<1x4x1x1xf32>, tensor<4xf32>)
+// CHECK: arith.addf
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d1)>
+#gate = affine_map<(d0, d1, d2, d3) -> (d0, d1, 0, 0)>
+func.func @pure_producer_into_broadcast(%x: tensor<1x4x2x3xf32>, %conv: tensor<1x4x1x1xf32>, %bias: tensor<4xf32>) -> tensor<1x4x2x3xf32> {
+  %e0 = tensor.empty() : tensor<1x4x1x1xf32>
+  %biased = linalg.generic {indexing_maps = [#id4, #chan, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%conv, %bias : tensor<1x4x1x1xf32>, tensor<4xf32>) outs(%e0 : tensor<1x4x1x1xf32>) {
+  ^bb0(%c: f32, %b: f32, %out: f32):
+    %s = arith.addf %c, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x1x1xf32>
+  %e = tensor.empty() : tensor<1x4x2x3xf32>
+  %y = linalg.generic {indexing_maps = [#id4, #gate, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %biased : tensor<1x4x2x3xf32>, tensor<1x4x1x1xf32>) outs(%e : tensor<1x4x2x3xf32>) {
+  ^bb0(%a: f32, %g: f32, %out: f32):
+    %m = arith.mulf %a, %g : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x2x3xf32>
+  return %y : tensor<1x4x2x3xf32>
+}

@@ -93,10 +93,14 @@ def CPUFuseElementwise : Pass<"nb-cpu-fuse-elementwise"> {
     reshapes fold into linalg ops by expanding their iteration spaces.
 
     One fusion is refused: a producer that reads its own init operand (an
-    in-place update such as `conv += bias`) into a consumer with reduction
-    loops. The fused op would carry the producer's init as an output it
-    rewrites once per reduction step, applying the update again each time
-    (upstream's fusion gets this wrong in MLIR 22).
+    in-place update such as `conv += bias`) into a consumer that visits one
+    producer element more than once, i.e. whose indexing map for the fused
+    operand is not a permutation (a broadcast such as squeeze-excitation's
+    `x * gate[n, c, 0, 0]`, or a contraction's `(d0, d2)`) or that has
+    reduction loops. The fused op would carry the producer's init as an
+    output indexed through that map, read it back after its own write, and
+    apply the update once per visit (upstream's fusion gets this wrong in
+    MLIR 22).
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
