@@ -386,6 +386,7 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   mlir::PassManager codegenPM(context);
   CPUCodegenOptions codegen;
   codegen.target = target.name;
+  codegen.requantize = options.requantize;
   buildCPUCodegenPipeline(codegenPM, codegen);
   if (failed(codegenPM.run(*module)))
     return createStringError("cannot compile '" + options.functionName +

@@ -1,7 +1,7 @@
 //===- CompileCommand.cpp - nibble compile --------------------------------===//
 //
 // `nibble compile model.onnx --target cpu [--cpu x86-64-v3] [--input-shape
-// name=1x1x8x8 ...] -o out/`: compiles a model ahead of time into a directory
+// name=1x1x8x8 ...] [--requantize=float|fixed-point] -o out/`: compiles a model ahead of time into a directory
 // the Nibble runtime loads (model.so, weights.bin, model.h; see
 // docs/runtime.md). The directory is written whole or not at all.
 //
@@ -44,6 +44,13 @@ struct CompileOptions {
       cl::value_desc("name=shape"), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                              cl::init(2), cl::Prefix, cl::cat(category)};
+  cl::opt<std::string> requantize{
+      "requantize",
+      cl::desc("Requantization of quantized conv/matmul/gemm: float (float "
+               "scale, as ONNX's QLinear ops) or fixed-point (int32 "
+               "multiplier and shift)"),
+      cl::value_desc("float|fixed-point"), cl::init("float"),
+      cl::cat(category)};
   cl::opt<int64_t> weightsThreshold{
       "weights-threshold",
       cl::desc("Constants of at least this many bytes go to weights.bin"),
@@ -95,11 +102,15 @@ int nibble::driver::runCompileCommand(int argc, char **argv) {
     return fail("-O" + Twine(options.optLevel) + " is not in 0..3");
   if (Expected<CPUTarget> target = resolveCPUTarget(options.cpu); !target)
     return fail(toString(target.takeError()));
+  if (options.requantize != "float" && options.requantize != "fixed-point")
+    return fail("--requantize=" + options.requantize +
+                ": expected float or fixed-point");
 
   CPUCompileOptions compileOptions;
   compileOptions.functionName = options.modelInput.functionName;
   compileOptions.target = options.cpu;
   compileOptions.optLevel = options.optLevel;
+  compileOptions.requantize = options.requantize;
   compileOptions.weightsThreshold = options.weightsThreshold;
   compileOptions.sourceName = options.model;
   for (const std::string &text : options.inputShapes) {

@@ -1,6 +1,7 @@
 //===- RunCommand.cpp - nibble run ----------------------------------------===//
 //
-// `nibble run model.onnx --inputs in.npz [--outputs out.npz]`: imports the
+// `nibble run model.onnx --inputs in.npz [--outputs out.npz]
+// [--requantize=float|fixed-point]`: imports the
 // model, compiles it with nibble-cpu-codegen for the chosen CPU, runs it in
 // process and writes the outputs. Output files are written whole or not at
 // all (temporary file, then rename), and only after a successful run.
@@ -48,6 +49,13 @@ struct RunOptions {
       cl::init("native"), cl::cat(category)};
   cl::opt<unsigned> optLevel{"O", cl::desc("LLVM optimization level (0-3)"),
                              cl::init(2), cl::Prefix, cl::cat(category)};
+  cl::opt<std::string> requantize{
+      "requantize",
+      cl::desc("Requantization of quantized conv/matmul/gemm: float (float "
+               "scale, as ONNX's QLinear ops) or fixed-point (int32 "
+               "multiplier and shift)"),
+      cl::value_desc("float|fixed-point"), cl::init("float"),
+      cl::cat(category)};
   cl::opt<bool> print{"print", cl::desc("Print the output values"),
                       cl::init(false), cl::cat(category)};
   ModelInputOptions modelInput{category};
@@ -134,6 +142,9 @@ int nibble::driver::runRunCommand(int argc, char **argv) {
     return fail("-O" + Twine(options.optLevel) + " is not in 0..3");
   if (Expected<CPUTarget> target = resolveCPUTarget(options.target); !target)
     return fail(toString(target.takeError()));
+  if (options.requantize != "float" && options.requantize != "fixed-point")
+    return fail("--requantize=" + options.requantize +
+                ": expected float or fixed-point");
 
   // Inputs first: a typo in a path should not wait for a compile.
   Expected<std::vector<HostArray>> arrays = readArrays(inputPaths);
@@ -156,6 +167,7 @@ int nibble::driver::runRunCommand(int argc, char **argv) {
   executionOptions.functionName = options.modelInput.functionName;
   executionOptions.target = options.target;
   executionOptions.optLevel = options.optLevel;
+  executionOptions.requantize = options.requantize;
   Expected<std::unique_ptr<CPUExecutable>> executable =
       CPUExecutable::create(*module, executionOptions);
   if (!executable)

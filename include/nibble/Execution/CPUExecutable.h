@@ -35,6 +35,9 @@ struct CPUExecutionOptions {
   std::string target = "native";
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 2;
+  /// nibble-cpu-codegen's requantization of quantized conv/matmul/gemm:
+  /// float or fixed-point.
+  std::string requantize = "float";
 };
 
 /// An input or output of the entry function. Negative extents are dynamic.

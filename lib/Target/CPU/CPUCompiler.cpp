@@ -62,6 +62,7 @@ static Error lowerModule(mlir::ModuleOp module,
   mlir::PassManager codegenPM(context);
   CPUCodegenOptions codegen;
   codegen.target = options.target;
+  codegen.requantize = options.requantize;
   buildCPUCodegenPipeline(codegenPM, codegen);
   if (failed(codegenPM.run(module)))
     return failedStage("lowering (nibble-cpu-codegen)");

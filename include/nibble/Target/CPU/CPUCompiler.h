@@ -40,6 +40,9 @@ struct CPUCompileOptions {
   std::string target = "native";
   /// LLVM optimization level, 0 to 3.
   unsigned optLevel = 2;
+  /// nibble-cpu-codegen's requantization of quantized conv/matmul/gemm:
+  /// float or fixed-point.
+  std::string requantize = "float";
   /// Constants of at least this many bytes go to weights.bin.
   int64_t weightsThreshold = 1024;
   /// Static shapes for inputs with dynamic dimensions.
