@@ -129,9 +129,11 @@ std::optional<int64_t> getWeightChannelDim(Operation *op) {
 /// quantize's type: integer product with zero points, int32 accumulation,
 /// requantization into the result's scale (convert-nb-to-linalg).
 ///
-/// The activation's dequantize must have no other user: a float user keeps
-/// the float value alive and the chain stays in q/dq form, so one tensor is
-/// never computed both ways. Weights (constants) may be shared.
+/// The activation's dequantize may have other users (a residual Add reading
+/// the same tensor, say): the fused op reads the quant value the dequantize
+/// reads, so both see the same storage integers, and the dequantize stays
+/// for the others. The float result of the op itself must have no other
+/// user, or the float product would have to be kept as well.
 template <typename OpTy>
 struct FuseQuantizedContraction : OpRewritePattern<QuantizeLinearOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -154,9 +156,6 @@ struct FuseQuantizedContraction : OpRewritePattern<QuantizeLinearOp> {
     if (!input || !weight)
       return rewriter.notifyMatchFailure(
           op, "operands are not dequantized quant-typed values");
-    if (!input->hasOneUse())
-      return rewriter.notifyMatchFailure(
-          op, "the input's dequantize has other (float) users");
     quant::UniformQuantizedType inputType = getActivationType(input.getInput());
     std::optional<SmallVector<double>> weightScales =
         getWeightScales(getQuantType(weight.getInput()), *channelDim);

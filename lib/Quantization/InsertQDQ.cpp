@@ -347,6 +347,24 @@ bool isFloatTensor(Value v) {
 
 bool isConstant(Value v) { return matchPattern(v, m_Constant()); }
 
+bool isUnrankedFloatTensor(Value v) {
+  auto type = dyn_cast<UnrankedTensorType>(v.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
+/// Whether `op` computes on float tensors of which some have unknown rank
+/// (e.g. a Reshape to a shape computed at run time feeds it): the integer
+/// lowerings need ranks, so such an op is kept float, with a note.
+bool hasUnrankedFloatTensors(Operation *op) {
+  auto isFloat = [](Value v) {
+    return isFloatTensor(v) || isUnrankedFloatTensor(v);
+  };
+  return llvm::all_of(op->getOperands(), isFloat) &&
+         llvm::all_of(op->getResults(), isFloat) &&
+         (llvm::any_of(op->getOperands(), isUnrankedFloatTensor) ||
+          llvm::any_of(op->getResults(), isUnrankedFloatTensor));
+}
+
 /// Base of the patterns: holds the shared inserter.
 template <typename OpTy>
 struct QDQPattern : OpRewritePattern<OpTy> {
@@ -383,6 +401,9 @@ struct QuantizeWeightedOp : QDQPattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
     QDQInserter &inserter = this->inserter;
+    if (hasUnrankedFloatTensors(op) && inserter.shouldVisit(op))
+      return inserter.keepFloat(op, "an operand or the result has unknown "
+                                    "rank (shape inference could not rank it)");
     if (!llvm::all_of(op->getOperands(), isFloatTensor) ||
         !isFloatTensor(op->getResult(0)) || !inserter.shouldVisit(op))
       return failure();

@@ -1,13 +1,13 @@
 // RUN: nibble-opt %s --nb-fuse-quantized-ops --split-input-file | FileCheck %s
 // What does not match stays in q/dq form.
 
-// The input's dequantize has another float user: the chain stays.
-// CHECK-LABEL: func.func @dq_with_float_user
-// CHECK: %[[X:.+]] = nb.dequantize_linear
-// CHECK: nb.matmul %[[X]], %{{.+}} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
-// CHECK: nb.quantize_linear
-// CHECK: nb.relu %[[X]]
-func.func @dq_with_float_user(%xq: tensor<2x4x!quant.uniform<u8:f32, 0.5:10>>) -> (tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x4xf32>) {
+// The float result of the contraction has another user: fusing would have
+// to keep the float product as well, so the chain stays.
+// CHECK-LABEL: func.func @contraction_with_float_user
+// CHECK: %[[M:.+]] = nb.matmul %{{.+}}, %{{.+}} : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+// CHECK: nb.quantize_linear %[[M]]
+// CHECK: nb.relu %[[M]]
+func.func @contraction_with_float_user(%xq: tensor<2x4x!quant.uniform<u8:f32, 0.5:10>>) -> (tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x3xf32>) {
   %xs = nb.constant dense<0.5> : tensor<f32>
   %xz = nb.constant dense<10> : tensor<ui8>
   %w = nb.constant dense<1> : tensor<4x3xi8>
@@ -20,8 +20,8 @@ func.func @dq_with_float_user(%xq: tensor<2x4x!quant.uniform<u8:f32, 0.5:10>>) -
   %wf = nb.dequantize_linear %wq, %ws, %wz : (tensor<4x3x!quant.uniform<i8:f32, 0.25>>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
   %m = nb.matmul %x, %wf : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
   %mq = nb.quantize_linear %m, %ys, %yz : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3x!quant.uniform<u8:f32, 1.0>>
-  %r = nb.relu %x : (tensor<2x4xf32>) -> tensor<2x4xf32>
-  return %mq, %r : tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x4xf32>
+  %r = nb.relu %m : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %mq, %r : tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x3xf32>
 }
 
 // -----

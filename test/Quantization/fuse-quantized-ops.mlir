@@ -107,3 +107,32 @@ func.func @concat_requantizes(%a: tensor<2x!quant.uniform<i8:f32, 0.5>>, %b: ten
   %cq = nb.quantize_linear %c, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i8>) -> tensor<4x!quant.uniform<i8:f32, 0.5>>
   return %cq : tensor<4x!quant.uniform<i8:f32, 0.5>>
 }
+
+// -----
+
+// The input's dequantize also feeds a float op (a residual Add, as in
+// PP-OCR's classifier): the matmul fuses on the quant value and the
+// dequantize stays for the float user, which reads the same integers.
+// CHECK-LABEL: func.func @dq_with_float_user
+// CHECK-SAME: (%[[XQ:.+]]: tensor<2x4x!quant.uniform<u8:f32, 5.000000e-01:10>>)
+// CHECK: %[[X:.+]] = nb.dequantize_linear %[[XQ]]
+// CHECK: %[[M:.+]] = nb.matmul %[[XQ]], %{{.+}} : (tensor<2x4x!quant.uniform<u8:f32, 5.000000e-01:10>>, tensor<4x3x!quant.uniform<i8:f32, 2.500000e-01>>) -> tensor<2x3x!quant.uniform<u8:f32, 1.000000e+00>>
+// CHECK-NOT: nb.quantize_linear
+// CHECK: %[[R:.+]] = nb.add %[[X]], %[[X]]
+// CHECK: return %[[M]], %[[R]]
+func.func @dq_with_float_user(%xq: tensor<2x4x!quant.uniform<u8:f32, 0.5:10>>) -> (tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x4xf32>) {
+  %xs = nb.constant dense<0.5> : tensor<f32>
+  %xz = nb.constant dense<10> : tensor<ui8>
+  %w = nb.constant dense<1> : tensor<4x3xi8>
+  %ws = nb.constant dense<0.25> : tensor<f32>
+  %wz = nb.constant dense<0> : tensor<i8>
+  %ys = nb.constant dense<1.0> : tensor<f32>
+  %yz = nb.constant dense<0> : tensor<ui8>
+  %x = nb.dequantize_linear %xq, %xs, %xz : (tensor<2x4x!quant.uniform<u8:f32, 0.5:10>>, tensor<f32>, tensor<ui8>) -> tensor<2x4xf32>
+  %wq = quant.scast %w : tensor<4x3xi8> to tensor<4x3x!quant.uniform<i8:f32, 0.25>>
+  %wf = nb.dequantize_linear %wq, %ws, %wz : (tensor<4x3x!quant.uniform<i8:f32, 0.25>>, tensor<f32>, tensor<i8>) -> tensor<4x3xf32>
+  %m = nb.matmul %x, %wf : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+  %mq = nb.quantize_linear %m, %ys, %yz : (tensor<2x3xf32>, tensor<f32>, tensor<ui8>) -> tensor<2x3x!quant.uniform<u8:f32, 1.0>>
+  %r = nb.add %x, %x : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+  return %mq, %r : tensor<2x3x!quant.uniform<u8:f32, 1.0>>, tensor<2x4xf32>
+}

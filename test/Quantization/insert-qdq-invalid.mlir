@@ -43,3 +43,13 @@ func.func @nan_weight(%x: tensor<1x2xf32> {nb.range = array<f64: -1.0, 1.0>}) ->
   %y = nb.matmul %x, %w {nb.calibrated_range = array<f64: -3.0, 3.0>} : (tensor<1x2xf32>, tensor<2x2xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// Under strict, an operand of unknown rank is an error naming the node.
+func.func @unranked_activation(%x: tensor<*xf32>) -> tensor<*xf32> {
+  %w = nb.constant dense<1.0> : tensor<3x2xf32>
+  // expected-error @+1 {{'nb.matmul' cannot be quantized: an operand or the result has unknown rank}}
+  %y = nb.matmul %x, %w {nb.calibrated_range = array<f64: -3.0, 3.0>} : (tensor<*xf32>, tensor<3x2xf32>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}

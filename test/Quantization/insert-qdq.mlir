@@ -136,3 +136,18 @@ func.func @no_range(%x: tensor<2x3xf32> {nb.range = array<f64: -1.0, 1.0>}) -> t
   return %y : tensor<2x2xf32>
 }
 
+// -----
+
+// An activation of unknown rank (a Reshape to a shape computed at run time,
+// as PP-OCR's classifier feeds its last MatMul) has no integer lowering: the
+// op stays float with a note instead of being skipped silently.
+// CHECK-LABEL: func.func @unranked_activation
+// CHECK-NOT: quantize_linear
+// CHECK: nb.matmul {{.*}}nb.kept_float = "an operand or the result has unknown rank (shape inference could not rank it)"
+func.func @unranked_activation(%x: tensor<*xf32>) -> tensor<*xf32> {
+  %w = nb.constant dense<1.0> : tensor<3x2xf32>
+  // expected-remark @+1 {{'nb.matmul' stays float: an operand or the result has unknown rank}}
+  %y = nb.matmul %x, %w {nb.calibrated_range = array<f64: -3.0, 3.0>} : (tensor<*xf32>, tensor<3x2xf32>) -> tensor<*xf32>
+  return %y : tensor<*xf32>
+}
+

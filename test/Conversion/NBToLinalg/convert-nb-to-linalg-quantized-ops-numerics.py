@@ -204,3 +204,72 @@ expected = requantize(acc, xs, np.full(Nn, wsc, f32)[None, :], ys, yz, 0, 255)
 check("gemm trans_b per-tensor w, bias, u8 result", gemm, x, [M, Nn], expected, True)
 # CHECK: gemm trans_b per-tensor w, bias, u8 result: fused yes
 # CHECK: PASS gemm trans_b per-tensor w, bias, u8 result: {{.*}} float bit-exact
+
+# Residual block (PP-OCR's classifier): the conv's input dequantize also
+# feeds a float Add, y = q(dq(x) + dq(q(conv(dq(x), w)))). The conv fuses
+# (its input dequantize stays for the Add), so both read the same integers.
+# Tolerances: the conv result is bit-exact with the QLinearConv reference;
+# the Add runs in f32 (dequantize, add, quantize), where float summation
+# order may move a tie, so it is within 1 LSB of numpy; unfused within 1 LSB
+# of fused.
+N, C, H, W, F = 2, 4, 5, 5, 4
+x = rng.standard_normal((N, C, H, W)).astype(f32) * 2
+xs, xz = f32(0.029), 121
+w = rng.integers(-127, 128, (F, C, 1, 1))
+ws = rng.uniform(0.002, 0.02, F).astype(f32)
+cs, cz = f32(0.07), 130
+os_, oz = f32(0.1), 127
+wtype = f"!quant.uniform<i8:f32:0, {{{', '.join(lit(s) for s in ws)}}}>"
+xtype = f"!quant.uniform<u8:f32, {lit(xs)}:{xz}>"
+ctype = f"!quant.uniform<u8:f32, {lit(cs)}:{cz}>"
+otype = f"!quant.uniform<u8:f32, {lit(os_)}:{oz}>"
+T = f"{N}x{C}x{H}x{W}"
+residual = f"""
+func.func @f(%x: tensor<{T}xf32>) -> (tensor<{T}xi8>, tensor<{T}xi8>) {{
+  %xs = nb.constant dense<{lit(xs)}> : tensor<f32>
+  %xz = nb.constant dense<{xz}> : tensor<ui8>
+  %w = nb.constant dense<{dense(w, 'i8')}> : tensor<{F}x{C}x1x1xi8>
+  %ws = nb.constant dense<[{', '.join(lit(s) for s in ws)}]> : tensor<{F}xf32>
+  %wz = nb.constant dense<0> : tensor<{F}xi8>
+  %cs = nb.constant dense<{lit(cs)}> : tensor<f32>
+  %cz = nb.constant dense<{cz}> : tensor<ui8>
+  %os = nb.constant dense<{lit(os_)}> : tensor<f32>
+  %oz = nb.constant dense<{oz}> : tensor<ui8>
+  %xq = nb.quantize_linear %x, %xs, %xz : (tensor<{T}xf32>, tensor<f32>, tensor<ui8>) -> tensor<{T}x{xtype}>
+  %xd = nb.dequantize_linear %xq, %xs, %xz : (tensor<{T}x{xtype}>, tensor<f32>, tensor<ui8>) -> tensor<{T}xf32>
+  %wq = quant.scast %w : tensor<{F}x{C}x1x1xi8> to tensor<{F}x{C}x1x1x{wtype}>
+  %wd = nb.dequantize_linear %wq, %ws, %wz {{axis = 0 : i64}} : (tensor<{F}x{C}x1x1x{wtype}>, tensor<{F}xf32>, tensor<{F}xi8>) -> tensor<{F}x{C}x1x1xf32>
+  %c = nb.conv %xd, %wd : (tensor<{T}xf32>, tensor<{F}x{C}x1x1xf32>) -> tensor<{T}xf32>
+  %cq = nb.quantize_linear %c, %cs, %cz : (tensor<{T}xf32>, tensor<f32>, tensor<ui8>) -> tensor<{T}x{ctype}>
+  %cd = nb.dequantize_linear %cq, %cs, %cz : (tensor<{T}x{ctype}>, tensor<f32>, tensor<ui8>) -> tensor<{T}xf32>
+  %s = nb.add %xd, %cd : (tensor<{T}xf32>, tensor<{T}xf32>) -> tensor<{T}xf32>
+  %sq = nb.quantize_linear %s, %os, %oz : (tensor<{T}xf32>, tensor<f32>, tensor<ui8>) -> tensor<{T}x{otype}>
+  %ci = quant.scast %cq : tensor<{T}x{ctype}> to tensor<{T}xi8>
+  %si = quant.scast %sq : tensor<{T}x{otype}> to tensor<{T}xi8>
+  return %ci, %si : tensor<{T}xi8>, tensor<{T}xi8>
+}}
+"""
+fused = subprocess.run([NIBBLE_OPT, "--nb-fuse-quantized-ops"], input=residual,
+                       capture_output=True, text=True).stdout
+conv_line = next((l for l in fused.splitlines() if "nb.conv" in l), "")
+print(f"residual: conv fused {'yes' if 'quant.uniform' in conv_line else 'no'}")
+xq = quantize(x, xs, xz, 0, 255)
+acc = np.einsum("nchw,fc->nfhw", xq - xz, w[:, :, 0, 0])
+conv_ref = requantize(acc, xs, ws[None, :, None, None], ys=cs, yz=cz, lo=0, hi=255)
+summed = ((xq - xz).astype(f32) * xs) + ((conv_ref - cz).astype(f32) * cs)
+sum_ref = quantize(summed.astype(f32), os_, oz, 0, 255)
+got = {}
+for mode, passes in [("unfused", ["--convert-nb-to-linalg"]),
+                     ("fused", ["--nb-fuse-quantized-ops", "--convert-nb-to-linalg"])]:
+    runner.PIPELINE = passes + BASE
+    got[mode] = [v % 256 for v in runner.run(residual, [x], [("i8", [N, C, H, W])] * 2,
+                                             NIBBLE_OPT)]
+conv_exact = np.array_equal(got["fused"][0], conv_ref)
+sum_diff = np.abs(got["fused"][1] - sum_ref)
+unfused_diff = max(np.abs(got["unfused"][i] - got["fused"][i]).max() for i in range(2))
+ok = conv_exact and sum_diff.max() <= 1 and unfused_diff <= 1
+print(f"{'PASS' if ok else 'FAIL'} residual: conv "
+      f"{'bit-exact' if conv_exact else 'DIFFERS'}; add {np.count_nonzero(sum_diff)} "
+      f"of {sum_ref.size} differ (max {sum_diff.max()}); unfused max diff {unfused_diff}")
+# CHECK: residual: conv fused yes
+# CHECK: PASS residual: conv bit-exact
