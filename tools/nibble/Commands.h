@@ -31,6 +31,8 @@ int runRunCommand(int argc, char **argv);
 int runCompileCommand(int argc, char **argv);
 int runCalibrateCommand(int argc, char **argv);
 int runQuantizeCommand(int argc, char **argv);
+/// `nibble quantize --auto`: the mixed-precision search (AutoQuantize.cpp).
+int runAutoQuantizeCommand(int argc, char **argv);
 int runReportCommand(int argc, char **argv);
 /// Compiled only when the ONNX importer is built.
 int runImportCommand(int argc, char **argv);

@@ -321,6 +321,11 @@ struct TemporaryFile {
 };
 
 int nibble::driver::runQuantizeCommand(int argc, char **argv) {
+  // --auto chooses a precision per op instead of one --scheme, with options
+  // of its own.
+  for (int i = 1; i < argc; ++i)
+    if (StringRef(argv[i]) == "--auto" || StringRef(argv[i]) == "-auto")
+      return runAutoQuantizeCommand(argc, argv);
   static QuantizeOptions options;
   parseCommandOptions(argc, argv,
                       "Quantizes a model with one scheme and writes the "
