@@ -14,8 +14,11 @@
 #     equal the reference (x times dequantized weights, in float64) within a
 #     normwise relative error of 1e-5 (float32 accumulation);
 #   - SQNR against the fp32 model is printed and must clear a floor per
-#     width (int8 >= 35 dB, int4 >= 12 dB), and groups of 32 must beat per
-#     channel for int4.
+#     width (int8 >= 30 dB, int4 >= 9 dB: a few dB under the lowest these
+#     spread-out weights reach over many seeds, int8 33-40 and int4 13-19
+#     dB, and far above the few dB of a wrong scale), and groups of 32 must beat per channel for
+#     int4 (by 4-5 dB on these weights, whose magnitude varies along the
+#     reduction axis).
 import os
 import re
 import subprocess
@@ -32,18 +35,30 @@ rng = np.random.default_rng(seed)
 f32 = np.float32
 
 
-def weight(shape, channel_axis):
-    # Channels of different magnitude, so per-channel and group scales matter.
-    scale_shape = [1] * len(shape)
-    scale_shape[channel_axis] = shape[channel_axis]
-    spread = np.exp(rng.uniform(-2, 1, scale_shape))
+def weight(shape, channel_axis, reduction_axis):
+    # Channels of different magnitude, so per-channel scales matter, and
+    # stretches of the reduction axis of different magnitude (as outlier
+    # input features make them in trained weights), so that groups along it
+    # beat one scale per channel by a margin no draw closes: with i.i.d.
+    # values along the reduction axis the two differ by a fraction of a dB
+    # and the comparison below would be a coin toss.
+    def along(axis, low, stretch):
+        scale_shape = [1] * len(shape)
+        scale_shape[axis] = shape[axis]
+        levels = np.exp(rng.uniform(low, 1, -(-shape[axis] // stretch)))
+        return np.repeat(levels, stretch)[:shape[axis]].reshape(scale_shape)
+
+    # Stretches of 16 along K (MatMul/Gemm); for Conv one level per input
+    # channel, i.e. stretches of kh*kw in the flattened reduction.
+    spread = along(channel_axis, -2, 1) * along(reduction_axis, -2, 16
+                                                if len(shape) == 2 else 1)
     return (rng.standard_normal(shape) * spread).astype(f32)
 
 
-W1 = weight((256, 48), 1)            # MatMul B [K, N]
-W2 = weight((40, 128), 0)            # Gemm B [N, K], trans_b
+W1 = weight((256, 48), 1, 0)         # MatMul B [K, N]
+W2 = weight((40, 128), 0, 1)         # Gemm B [N, K], trans_b
 C2 = rng.standard_normal(40).astype(f32)
-W3 = weight((24, 32, 3, 3), 0)       # Conv W [M, C, kh, kw], reduction 288
+W3 = weight((24, 32, 3, 3), 0, 1)    # Conv W [M, C, kh, kw], reduction 288
 B3 = rng.standard_normal(24).astype(f32)
 inputs = {
     "x1": rng.standard_normal((4, 256)).astype(f32),
@@ -156,7 +171,7 @@ DEQUANT = re.compile(r"^\s*%\w+ = nb\.dequantize_linear (%\w+), (%\w+), (%\w+)")
 
 
 def parse_dense(body, shape, element):
-    numbers = re.findall(r"-?\d+(?:\.\d*)?(?:e[+-]?\d+)?", body.replace("[", " ").replace("]", " "))
+    numbers = re.findall(r"-?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?", body.replace("[", " ").replace("]", " "))
     dtype = np.float64 if element.startswith("f") else np.int64
     values = np.array([float(n) for n in numbers], dtype=np.float64).astype(dtype)
     if element == "f16":  # printed to f16 precision: round back exactly
@@ -234,7 +249,7 @@ for bits, group, symmetric, scale_type in CONFIGS:
         y = got[f"y{i + 1}"].astype(np.float64)
         error = np.linalg.norm(y - expected[i]) / np.linalg.norm(expected[i])
         quality = sqnr(fp32_outputs[i], y)
-        floor = 35 if bits == 8 else 12
+        floor = 30 if bits == 8 else 9
         figures.append(f"{name} {quality:.1f} dB")
         if error > 1e-5:
             print(f"  {name}: output differs from the reference by {error:.2e}")
