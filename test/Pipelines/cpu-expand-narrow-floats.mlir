@@ -1,21 +1,56 @@
 // RUN: nibble-opt %s --nb-cpu-expand-narrow-floats --split-input-file | FileCheck %s
 
-// Extension: a lookup in a table of every bit pattern, hoisted to the
-// function entry.
+// Extension: decoded by integer arithmetic (exponent field rebiased into
+// f32's, mantissa shifted into place, subnormals as mantissa * 2^(1-bias-m)
+// in f32, sign bit moved to bit 31), then the codes that decoding gets wrong
+// selected by code: f8E4M3FN's two NaNs (0x7F, 0xFF); f4E2M1FN has none.
+// No table, no tensor.extract: it vectorizes as elementwise code.
 // CHECK-LABEL: func.func @extend
-// CHECK-DAG: %[[TABLE8:.+]] = arith.constant dense<{{.+}}> : tensor<256xf32>
-// CHECK-DAG: %[[TABLE4:.+]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : tensor<16xf32>
+// CHECK-NOT: tensor.extract
 // CHECK: %[[BITS:.+]] = arith.bitcast %{{.+}} : f8E4M3FN to i8
-// CHECK: %[[INDEX:.+]] = arith.index_castui %[[BITS]] : i8 to index
-// CHECK: %[[VALUE:.+]] = tensor.extract %[[TABLE8]][%[[INDEX]]] : tensor<256xf32>
-// CHECK: arith.truncf %[[VALUE]] : f32 to f16
-// CHECK: arith.bitcast %{{.+}} : f4E2M1FN to i4
-// CHECK: tensor.extract %[[TABLE4]]
+// CHECK: %[[CODE:.+]] = arith.extui %[[BITS]] : i8 to i32
+// CHECK: %[[EXP:.+]] = arith.andi %{{.+}}, %c15_i32 : i32
+// CHECK: %[[MANT:.+]] = arith.andi %[[CODE]], %c7_i32 : i32
+// CHECK: arith.shli %[[MANT]], %c20_i32 : i32
+// CHECK: arith.addi %[[EXP]], %c120_i32 : i32
+// CHECK: arith.uitofp %[[MANT]] : i32 to f32
+// CHECK: arith.mulf %{{.+}}, %cst{{.*}} : f32
+// CHECK: arith.cmpi eq, %[[EXP]], %c0_i32 : i32
+// CHECK: %[[VALUE:.+]] = arith.bitcast %{{.+}} : i32 to f32
+// CHECK: %[[NAN1:.+]] = arith.cmpi eq, %[[CODE]], %c127_i32 : i32
+// CHECK: %[[SEL1:.+]] = arith.select %[[NAN1]], %{{.+}}, %[[VALUE]] : f32
+// CHECK: %[[NAN2:.+]] = arith.cmpi eq, %[[CODE]], %c255_i32 : i32
+// CHECK: %[[SEL2:.+]] = arith.select %[[NAN2]], %{{.+}}, %[[SEL1]] : f32
+// CHECK: arith.truncf %[[SEL2]] : f32 to f16
+// CHECK: %[[BITS4:.+]] = arith.bitcast %{{.+}} : f4E2M1FN to i4
+// CHECK: arith.extui %[[BITS4]] : i4 to i32
+// CHECK-NOT: arith.select %{{.+}}, %cst{{.*}}, %{{.+}} : f32
+// CHECK: %[[VALUE4:.+]] = arith.bitcast %{{.+}} : i32 to f32
+// CHECK-NEXT: return %{{.+}}, %[[VALUE4]] : f16, f32
 // CHECK-NOT: arith.extf {{.+}} : f8
 func.func @extend(%a: f8E4M3FN, %b: f4E2M1FN) -> (f16, f32) {
   %0 = arith.extf %a : f8E4M3FN to f16
   %1 = arith.extf %b : f4E2M1FN to f32
   return %0, %1 : f16, f32
+}
+
+// -----
+
+// f8E5M2 is IEEE-like: its two infinities and six NaNs are the selected
+// codes. f8E8M0FNU has no sign, zero or subnormals: code 0 is 2^-127 (an
+// f32 subnormal, which rebiasing cannot make) and 0xFF is NaN.
+// CHECK-LABEL: func.func @extend_special_codes
+// CHECK-COUNT-8: arith.select %{{.+}}, %cst{{.*}}, %{{.+}} : f32
+// CHECK: arith.bitcast %{{.+}} : f8E8M0FNU to i8
+// CHECK: arith.cmpi eq, %{{.+}}, %c0_i32 : i32
+// CHECK: arith.select %{{.+}}, %cst{{.*}}, %{{.+}} : f32
+// CHECK: arith.cmpi eq, %{{.+}}, %c255_i32 : i32
+// CHECK: arith.select %{{.+}}, %cst{{.*}}, %{{.+}} : f32
+// CHECK-NEXT: return
+func.func @extend_special_codes(%a: f8E5M2, %b: f8E8M0FNU) -> (f32, f32) {
+  %0 = arith.extf %a : f8E5M2 to f32
+  %1 = arith.extf %b : f8E8M0FNU to f32
+  return %0, %1 : f32, f32
 }
 
 // -----

@@ -38,9 +38,14 @@ def CPUExpandNarrowFloats : Pass<"nb-cpu-expand-narrow-floats"> {
     FNUZ variants, `f8E8M0FNU` (extension only) or `f4E2M1FN` become
     integer and f32 arithmetic:
 
-    - extension reads the value from a table of every bit pattern (256 or
-      16 f32 values computed with APFloat), so NaN encodings, subnormals
-      and signed zeros are exact;
+    - extension decodes the bit fields with integer arithmetic (exponent
+      rebiased into f32's, mantissa shifted, subnormals as mantissa times
+      2^(1-bias-m) in f32) and selects, by code, the values this gets wrong
+      (NaN and infinity encodings, f8E8M0FNU's 2^-127), which are found by
+      comparing every bit pattern with APFloat at compile time; so NaN
+      encodings, subnormals and signed zeros are exact, and the expansion
+      is elementwise code that vectorizes (a table lookup became a gather
+      and sent the vectorizer's index analysis into exponential time);
     - truncation rounds to nearest even: the magnitude is scaled by a power
       of two so the target's last mantissa bit is the unit, rounded with
       `math.roundeven`, and re-encoded. Values beyond the largest finite
@@ -55,7 +60,6 @@ def CPUExpandNarrowFloats : Pass<"nb-cpu-expand-narrow-floats"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::math::MathDialect",
-    "::mlir::tensor::TensorDialect",
   ];
 }
 
