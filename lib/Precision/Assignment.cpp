@@ -1,15 +1,19 @@
 //===- Assignment.cpp - choosing a precision per op -----------------------===//
 //
-// A greedy search by error reduction per byte, then a final check on the
-// real quantized model and a fix-up loop. Greedy rather than an exact
-// knapsack: the per-op errors only estimate the plan's error (ops interact),
-// so the final check, not the search, decides; greedy keeps every
-// intermediate plan on the size/error curve the report draws.
+// A greedy search by error reduction per byte (the default: it keeps every
+// intermediate plan on the size/error curve the report draws) or an exact
+// multiple-choice knapsack over the estimates, then a final check on the
+// real quantized model and a fix-up loop. The per-op errors only estimate
+// the plan's error (ops interact), so the check, not the search, decides;
+// the knapsack is there for when greedy's step-by-step upgrades overshoot
+// (a cheap good-ratio upgrade followed by the one that was needed anyway).
 //
 //===----------------------------------------------------------------------===//
 #include "nibble/Precision/Assignment.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
 #include <cmath>
@@ -108,11 +112,94 @@ public:
     return error;
   }
 
-  /// What the greedy step minimizes for an option: the largest output
-  /// error for that target, the noise otherwise.
+  /// What the search minimizes for an option: the largest output error
+  /// for that target, the noise otherwise. Both add over ops.
   double cost(const Option &option) const {
     return target.kind == AssignmentTarget::Kind::MaxAbs ? option.maxAbs
                                                          : option.noise;
+  }
+
+  /// Whether a plan whose ops' costs sum to `cost` meets the (accuracy)
+  /// target by the estimate, computed as estimatedError() computes it.
+  bool costMeetsTarget(double cost) const {
+    OutputError error;
+    if (target.kind == AssignmentTarget::Kind::MaxAbs) {
+      error.maxAbs = cost;
+    } else {
+      error.sqnrDB = cost > 0 ? std::min(kExactSQNRDB, -10 * std::log10(cost))
+                              : kExactSQNRDB;
+      error.cosine = 1 / std::sqrt(1 + cost);
+    }
+    return target.isMetBy(error);
+  }
+
+  /// Sets `current` to the plan of least estimated bytes whose estimated
+  /// cost meets the accuracy target (no `budget`), or of least cost within
+  /// `budget` bytes; ties go to the smaller plan. Dynamic programming over the bytes each op adds to its
+  /// smallest option, on a grid of at most `gridCells` cells; added bytes
+  /// round up to whole cells, so a budget is never exceeded. Returns false
+  /// when no plan meets the target (`current` is then the least-cost plan).
+  /// Ops are taken in reverse node-name order and the first plan found of a
+  /// cost is kept, so the result does not depend on the ops' order and an
+  /// exact tie between upgrading two ops goes to the first name, as in
+  /// bestUpgrade.
+  bool solveKnapsack(std::optional<int64_t> budget, int64_t gridCells) {
+    int64_t maxAdded = 0;
+    for (const OpOptions &op : ops)
+      maxAdded += op.options.back().bytes - op.options.front().bytes;
+    std::fill(current.begin(), current.end(), 0);
+    int64_t limit = maxAdded;
+    if (budget)
+      limit = std::min(limit, *budget - estimatedBytes());
+    int64_t cell = std::max<int64_t>(1, divideCeil(maxAdded, gridCells));
+    size_t cells = size_t(limit / cell) + 1;
+    auto cellsOf = [&](const OpOptions &op, size_t j) {
+      return size_t(divideCeil(op.options[j].bytes - op.options.front().bytes,
+                               cell));
+    };
+    const double unreachable = std::numeric_limits<double>::infinity();
+    // least[c]: least cost of the ops so far adding exactly c cells;
+    // picked[i][c]: the option op i takes in that plan.
+    std::vector<double> least(cells, unreachable), next(cells);
+    least[0] = 0;
+    std::vector<size_t> order = nodeOrder();
+    std::reverse(order.begin(), order.end());
+    std::vector<std::vector<uint16_t>> picked(
+        ops.size(), std::vector<uint16_t>(cells, 0));
+    for (size_t i : order) {
+      std::fill(next.begin(), next.end(), unreachable);
+      for (size_t c = 0; c < cells; ++c) {
+        if (least[c] == unreachable)
+          continue;
+        for (size_t j = 0; j < ops[i].options.size(); ++j) {
+          size_t to = c + cellsOf(ops[i], j);
+          double total = least[c] + cost(ops[i].options[j]);
+          if (to < cells && total < next[to]) {
+            next[to] = total;
+            picked[i][to] = j;
+          }
+        }
+      }
+      std::swap(least, next);
+    }
+    std::optional<size_t> best;
+    bool met = false;
+    for (size_t c = 0; c < cells; ++c) {
+      if (least[c] == unreachable)
+        continue;
+      if (!budget && costMeetsTarget(least[c])) {
+        best = c;
+        met = true;
+        break;
+      }
+      if (!best || least[c] < least[*best])
+        best = c;
+    }
+    for (size_t i : llvm::reverse(order)) {
+      current[i] = picked[i][*best];
+      *best -= cellsOf(ops[i], current[i]);
+    }
+    return budget || met;
   }
 
   /// The upgrade with the largest cost reduction per added byte that keeps
@@ -274,6 +361,9 @@ nibble::precision::assignPrecisions(const SensitivityResult &sensitivity,
   };
 
   record("start");
+  bool knapsack = options.search == SearchKind::Knapsack;
+  if (knapsack && options.knapsackGridCells <= 0)
+    return createStringError("the knapsack grid needs at least one cell");
   if (!target.isAccuracy()) {
     int64_t budget = int64_t(target.value);
     if (search.estimatedBytes() > budget)
@@ -282,14 +372,23 @@ nibble::precision::assignPrecisions(const SensitivityResult &sensitivity,
           "(every op at its smallest candidate{2})",
           budget, search.estimatedBytes(),
           options.pinned.empty() ? "" : ", pins as given"));
-    while (auto upgrade = search.bestUpgrade(budget)) {
-      search.current[upgrade->first] = upgrade->second;
-      record("greedy");
+    if (knapsack) {
+      search.solveKnapsack(budget, options.knapsackGridCells);
+      record("knapsack");
+    } else {
+      while (auto upgrade = search.bestUpgrade(budget)) {
+        search.current[upgrade->first] = upgrade->second;
+        record("greedy");
+      }
     }
     if (Error error = check("check"))
       return std::move(error);
   } else {
     int64_t unbounded = std::numeric_limits<int64_t>::max() / 2;
+    if (knapsack) {
+      search.solveKnapsack(std::nullopt, options.knapsackGridCells);
+      record("knapsack");
+    }
     while (!target.isMetBy(search.estimatedError())) {
       auto upgrade = search.bestUpgrade(unbounded);
       if (!upgrade)

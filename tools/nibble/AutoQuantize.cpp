@@ -85,6 +85,11 @@ struct AutoOptions {
       cl::desc("exact (quantize each op alone and run the model, default) or "
                "proxy (weight and range estimates, no run)"),
       cl::init("exact"), cl::cat(category)};
+  cl::opt<std::string> search{
+      "search",
+      cl::desc("greedy (upgrade by error reduction per byte, default) or "
+               "knapsack (the estimates' best plan, exactly)"),
+      cl::init("greedy"), cl::cat(category)};
   cl::list<std::string> data{
       "data", cl::desc("Samples: calibration (unless --calib), sensitivity, "
                        "and the held-out check (unless --check-data)"),
@@ -260,6 +265,9 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
   else
     return fail("--sensitivity '" + options.sensitivity +
                 "': expected exact or proxy");
+  if (options.search != "greedy" && options.search != "knapsack")
+    return fail("--search '" + options.search +
+                "': expected greedy or knapsack");
   StringRef ext = sys::path::extension(options.output);
   if (ext != ".mlir" && ext != ".mlirbc")
     return fail("-o '" + options.output + "': --auto writes .mlir or .mlirbc");
@@ -275,6 +283,8 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
   AssignmentOptions assignment;
   assignment.target = targets.front();
   assignment.allowFP32 = false;
+  assignment.search = options.search == "knapsack" ? SearchKind::Knapsack
+                                                   : SearchKind::Greedy;
   auto parsePrecision = [&](StringRef name) -> Expected<Precision> {
     Expected<Precision> precision = Precision::parseName(name);
     if (precision && precision->isWeightOnly() && precision->groupSize == 0 &&
@@ -492,6 +502,7 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
   plan.summary["target"] = assignment.target.describe();
   plan.summary["target_met"] = result->targetMet;
   plan.summary["sensitivity"] = options.sensitivity.getValue();
+  plan.summary["search"] = options.search.getValue();
   plan.summary["sensitivity_samples"] = int64_t(numSensitivity);
   plan.summary["check_samples"] = int64_t(numCheck);
   plan.summary["parameter_bytes"] = result->bytes;

@@ -10,6 +10,11 @@
 //   while the check misses, upgrade the op that hurts most (fix-up);
 // - a size budget: the same upgrades, as long as the plan fits.
 //
+// Or, with SearchKind::Knapsack, the plan the estimates say is best: the
+// smallest estimated size meeting the target (the smallest estimated error
+// within a budget), found exactly by dynamic programming over ops and
+// candidates on a byte grid; the same check and fix-up follow.
+//
 // Errors of ops add as noise powers: the estimated noise-to-signal ratio of
 // a plan is the sum of its ops' 10^(-SQNR/10), and its largest output error
 // the sum of theirs. Ties go to the node name that sorts first, so the same
@@ -59,8 +64,15 @@ struct ConsideredPlan {
   std::optional<OutputError> measured;
 };
 
+enum class SearchKind { Greedy, Knapsack };
+
 struct AssignmentOptions {
   AssignmentTarget target;
+  SearchKind search = SearchKind::Greedy;
+  /// Knapsack: the byte grid has at most this many cells; a cell is
+  /// ceil(largest possible added bytes / cells) bytes, so the search is
+  /// exact while the model's added bytes fit (cell = 1 byte).
+  int64_t knapsackGridCells = 1 << 18;
   /// Whether fp32 is a candidate (an op may stay float).
   bool allowFP32 = true;
   /// Pinned precisions by node; they are never changed.
