@@ -5,9 +5,9 @@
 // (include/nibble/Pipelines/QuantizationPipelines.h) on the model and writes
 // the result whole or not at all (temporary file, then rename).
 //
-// `--data` calibrates first by running this same executable's `nibble
-// calibrate` into a temporary table, so a table made in process and one made
-// by `nibble calibrate` are the same table, one implementation.
+// `--data` calibrates first, in process, with the loop `nibble calibrate`
+// runs (nibble/Calibration/CalibrationRunner.h), into a temporary table (or
+// --save-calib), so both make the same table from one implementation.
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
@@ -20,13 +20,14 @@
 #ifdef NIBBLE_HAVE_ONNX_EXPORTER
 #include "nibble/Exporter/ONNX/ONNXExporter.h"
 #endif
+#include "nibble/Calibration/CalibrationRunner.h"
 #include "nibble/InitAllNibble.h"
 #include "nibble/Pipelines/QuantizationPipelines.h"
+#include "nibble/Support/SampleReader.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/WithColor.h"
 
 #include <functional>
@@ -239,40 +240,33 @@ static void buildSchemePipeline(mlir::OpPassManager &pm, Scheme scheme,
   }
 }
 
-/// Runs `nibble calibrate` (this executable) on the --data samples into
-/// `table`.
-static Error calibrate(const QuantizeOptions &options, StringRef table) {
-  static int anchor;
-  std::string self = sys::fs::getMainExecutable(nullptr, &anchor);
-  if (self.empty())
-    return createStringError("cannot find the nibble executable to run "
-                             "`nibble calibrate`");
-  std::vector<std::string> args = {self, "calibrate", options.model, "--data"};
-  std::string data;
-  for (const std::string &path : options.data)
-    data += (data.empty() ? "" : ",") + path;
-  args.push_back(data);
-  args.insert(args.end(), {"--method", options.calibMethod, "--quiet", "-o",
-                           table.str(), "--function-name",
-                           options.modelInput.functionName,
-                           options.modelInput.foldConstants
-                               ? "--fold-constants=true"
-                               : "--fold-constants=false"});
-  if (options.modelInput.allowUnregisteredOps)
-    args.push_back("--allow-unregistered-ops");
-  if (!options.modelInput.externalDataDir.empty())
-    args.insert(args.end(),
-                {"--external-data-dir", options.modelInput.externalDataDir});
-  SmallVector<StringRef> argRefs(args.begin(), args.end());
-  std::string message;
-  int rc = sys::ExecuteAndWait(self, argRefs, /*Env=*/std::nullopt,
-                               /*Redirects=*/{}, /*SecondsToWait=*/0,
-                               /*MemoryLimit=*/0, &message);
-  if (rc != 0)
-    return createStringError(
-        "calibration on --data failed" +
-        (message.empty() ? std::string() : ": " + message));
-  return Error::success();
+/// Calibrates `module` on the --data samples as `nibble calibrate` does and
+/// writes the table to `table`.
+static Error calibrate(const QuantizeOptions &options, mlir::ModuleOp module,
+                       StringRef table) {
+  calibration::CalibrationOptions calibrationOptions;
+  if (Error error = calibration::parseCalibrationMethod(options.calibMethod,
+                                                        calibrationOptions))
+    return error;
+  calibrationOptions.functionName = options.modelInput.functionName;
+  calibrationOptions.modelName = sys::path::filename(options.model).str();
+  calibration::CalibrationSamples samples;
+  Expected<std::vector<std::string>> sources =
+      expandSampleSources(options.data);
+  if (!sources)
+    return sources.takeError();
+  samples.sources = std::move(*sources);
+  Expected<calibration::CalibrationResult> result =
+      calibration::runCalibration(
+          module, samples, calibrationOptions, /*progress=*/nullptr,
+          [](const Twine &message) {
+            WithColor::warning(errs(), "nibble quantize")
+                << "calibration: " << message << "\n";
+          });
+  if (!result)
+    return result.takeError();
+  return calibration::writeCalibrationTable(
+      table, json::Value(std::move(result->table)));
 }
 
 /// Writes `module` to `path` (.mlirbc: bytecode; otherwise text) through a
@@ -363,6 +357,15 @@ int nibble::driver::runQuantizeCommand(int argc, char **argv) {
   if (!options.overrides.empty() && !sys::fs::exists(options.overrides))
     return fail("--overrides '" + options.overrides + "': no such file");
 
+  mlir::DialectRegistry registry;
+  nibble::registerNibbleDialects(registry);
+  mlir::MLIRContext context(registry);
+  DiagnosticPrinter diagnosticPrinter(context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loadModel(options.model, options.modelInput, context);
+  if (!module)
+    return 1;
+
   // The table: as given, made from --data, or none.
   std::string table = options.calib;
   TemporaryFile temporaryTable;
@@ -375,18 +378,10 @@ int nibble::driver::runQuantizeCommand(int argc, char **argv) {
         return fail("cannot create a temporary table: " + ec.message());
       table = temporaryTable.path.str().str();
     }
-    if (Error error = calibrate(options, table))
-      return fail(toString(std::move(error)));
+    if (Error error = calibrate(options, *module, table))
+      return fail("calibration on --data failed: " +
+                  toString(std::move(error)));
   }
-
-  mlir::DialectRegistry registry;
-  nibble::registerNibbleDialects(registry);
-  mlir::MLIRContext context(registry);
-  DiagnosticPrinter diagnosticPrinter(context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModel(options.model, options.modelInput, context);
-  if (!module)
-    return 1;
 
   mlir::nb::QuantizationReport before =
       mlir::nb::QuantizationReport::compute(*module);
