@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs Nibble's build and test dependencies on Debian 12 (bookworm).
 #
-#   scripts/install-deps.sh            # apt packages, then python/requirements.txt
+#   scripts/install-deps.sh            # apt packages, python/requirements.txt, then
+#                                      # the real models tests use (scripts/fetch-models.sh)
 #   PYTHON=python3.11 scripts/install-deps.sh
 #
 # Idempotent: apt is skipped entirely when every package is already installed,
@@ -123,4 +124,7 @@ install_python_packages() {
 
 install_apt_packages
 install_python_packages
+# Real pretrained models for the tests that need them (a warning, not a
+# failure, when the download is refused).
+"$REPO_ROOT/scripts/fetch-models.sh"
 log "done"
