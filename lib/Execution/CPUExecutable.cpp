@@ -30,7 +30,11 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -321,6 +325,74 @@ CPUExecutable::Impl::variantKey(ArrayRef<const HostArray *> args) const {
   return shapeKey(args) + getShapeOperandKey(shapeOperandArguments, args);
 }
 
+/// The model file `module` came from, from its entry function's location
+/// (the importer and the MLIR parser both record it), for messages.
+static std::string describeModel(mlir::ModuleOp module, StringRef function) {
+  auto func = module.lookupSymbol<mlir::func::FuncOp>(function);
+  for (mlir::Location loc : {func ? func.getLoc() : module.getLoc(),
+                             module.getLoc()})
+    if (auto file = loc->findInstanceOf<mlir::FileLineColLoc>())
+      return "'" + sys::path::filename(file.getFilename().strref()).str() +
+             "'";
+  return "the model";
+}
+
+/// Runs `body`, which drives LLVM's code generation, so that an LLVM fatal
+/// error in it (a backend's "Cannot select" or "Do not know how to ..."
+/// reported with report_fatal_error) or a crash (a signal, e.g. SIGSEGV or
+/// the SIGABRT of an abort) becomes an error naming `what`, instead of
+/// ending the process with a stack dump.
+///
+/// How: the fatal-error handler records LLVM's reason and calls
+/// sys::Process::Exit, which inside a CrashRecoveryContext jumps back to
+/// RunSafely instead of exiting; CrashRecoveryContext::Enable installs the
+/// signal handlers that do the same for crashes. Limits: the recovery is a
+/// longjmp, so what LLVM had built is leaked and its locks may stay held (the
+/// caller should report and stop, not compile again in this process), and
+/// objects the body left half built must not be destroyed (`abandon` lets
+/// the caller leak them: an ORC session waiting on a symbol query that was
+/// unwound crashes in its destructor);
+/// llvm_unreachable in a release LLVM (no assertions, as Debian builds it)
+/// is undefined behaviour, caught only if it happens to trap; errors that
+/// LLVM reports through an LLVMContext's diagnostic handler (inline assembly)
+/// call exit() directly; and only this thread is covered (the JIT compiles
+/// on the calling thread). install_fatal_error_handler is process-wide, so
+/// two threads compiling at once would share one handler: compiles are
+/// serialized here.
+static Error runRecoveringFromLLVMFatalErrors(const Twine &what,
+                                              function_ref<Error()> body,
+                                              function_ref<void()> abandon) {
+  static std::mutex serial;
+  std::lock_guard<std::mutex> lock(serial);
+  static std::once_flag enabled;
+  std::call_once(enabled, [] { CrashRecoveryContext::Enable(); });
+  std::string reason;
+  ScopedFatalErrorHandler handler(
+      [](void *reason, const char *message, bool) {
+        *static_cast<std::string *>(reason) = message;
+        sys::Process::Exit(1);
+      },
+      &reason);
+  Error result = Error::success();
+  CrashRecoveryContext recovery;
+  if (recovery.RunSafely([&] { result = body(); }))
+    return result;
+  // `result` was never assigned: the body did not return, and what it left
+  // half built may point into the stack it was unwound from.
+  consumeError(std::move(result));
+  abandon();
+  // A crash's return code is 128 + the signal number.
+  std::string cause = !reason.empty() ? reason
+                      : CrashRecoveryContext::isCrash(recovery.RetCode)
+                          ? "it crashed (" +
+                                std::string(strsignal(recovery.RetCode - 128)) +
+                                ")"
+                          : "it exited with code " +
+                                std::to_string(recovery.RetCode);
+  return createStringError("LLVM failed while compiling " + what + ": " +
+                           cause);
+}
+
 /// Rounds of canonicalization and shape inference before compiling; each
 /// round resolves at least one more level of shape computation, and graphs
 /// rarely chain more than a few.
@@ -439,16 +511,27 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
     sharedLibs.push_back(NIBBLE_MLIR_C_RUNNER_UTILS);
 #endif
   engineOptions.sharedLibPaths = sharedLibs;
-  auto engine = mlir::ExecutionEngine::create(*module, engineOptions,
-                                              std::move(*machine));
-  if (!engine)
-    return engine.takeError();
-  variant.engine = std::move(*engine);
-  auto entry =
-      variant.engine->lookupPacked("_mlir_ciface_" + options.functionName);
-  if (!entry)
-    return entry.takeError();
-  variant.entry = *entry;
+  // Translation, LLVM's optimizer and (at the lookup) code generation run
+  // here; a crash in them becomes an error.
+  if (Error error = runRecoveringFromLLVMFatalErrors(
+          "'" + options.functionName + "' of " +
+              describeModel(*source, options.functionName) +
+              " for input shapes " + shapeKey(args),
+          [&]() -> Error {
+            auto engine = mlir::ExecutionEngine::create(
+                *module, engineOptions, std::move(*machine));
+            if (!engine)
+              return engine.takeError();
+            variant.engine = std::move(*engine);
+            auto entry = variant.engine->lookupPacked("_mlir_ciface_" +
+                                                      options.functionName);
+            if (!entry)
+              return entry.takeError();
+            variant.entry = *entry;
+            return Error::success();
+          },
+          [&] { (void)variant.engine.release(); }))
+    return std::move(error);
   return variant;
 }
 
