@@ -422,12 +422,22 @@ CPUExecutable::Impl::compileVariant(ArrayRef<const HostArray *> args) {
   // Inputs that are shape information become constants before shapes are
   // inferred, so what depends on their values becomes static too.
   specializeShapeOperands(func, shapeOperandArguments, args);
-  // The names are in `inputs`/`outputs` already; left on the function, they
-  // would reach LLVM translation, which warns about nb parameter attributes.
+  // The names are in `inputs`/`outputs` already, and the other nb parameter
+  // attributes (nb.range, ...) served the passes before; left on the
+  // function, they would reach LLVM translation, which warns about each one
+  // and prints the whole function with it.
+  auto dropNBAttrs = [](mlir::DictionaryAttr attrs) {
+    SmallVector<mlir::NamedAttribute> kept;
+    if (attrs)
+      for (mlir::NamedAttribute attr : attrs)
+        if (!attr.getName().strref().starts_with("nb."))
+          kept.push_back(attr);
+    return kept;
+  };
   for (unsigned index = 0, e = func.getNumArguments(); index < e; ++index)
-    func.removeArgAttr(index, "nb.name");
+    func.setArgAttrs(index, dropNBAttrs(func.getArgAttrDict(index)));
   for (unsigned index = 0, e = func.getNumResults(); index < e; ++index)
-    func.removeResultAttr(index, "nb.name");
+    func.setResultAttrs(index, dropNBAttrs(func.getResultAttrDict(index)));
 
   // Refine the results first: their ranks and types are the call's ABI.
   // Folding and shape inference feed each other (a Shape of a newly static
