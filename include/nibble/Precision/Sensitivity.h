@@ -10,7 +10,7 @@
 //   CPU JIT and run on the samples; its outputs are compared with fp32's.
 // - proxy: no model run; the weight's quantization SQNR for the precision,
 //   combined with the activation rounding noise the calibrated range implies
-//   for precisions that quantize activations.
+//   for precisions that quantize activations (ProxySensitivity.h).
 //
 // Weight bytes come from the QuantizationReport accounting `nibble report`
 // uses, on the module quantized with the one-entry plan (compile time only).
@@ -21,6 +21,7 @@
 
 #include "nibble/Execution/CPUExecutable.h"
 #include "nibble/Precision/PrecisionPlan.h"
+#include "nibble/Precision/ProxySensitivity.h"
 #include "nibble/Support/HostArray.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -34,10 +35,6 @@
 #include <vector>
 
 namespace nibble::precision {
-
-/// SQNR reported for outputs equal to the reference (no noise at all); a
-/// finite value keeps plans and tables printable as JSON.
-constexpr double kExactSQNRDB = 300.0;
 
 /// A Conv/ConvTranspose/MatMul/Gemm of the entry function with a constant
 /// weight and an ONNX node name (a plan names ops by node).
@@ -144,12 +141,6 @@ struct SensitivityResult {
 llvm::Expected<SensitivityResult>
 analyzeSensitivity(mlir::ModuleOp module, const SensitivityOptions &options,
                    const OutputEvaluator *evaluator);
-
-/// The proxy's estimate for one op and precision without running the model
-/// (`module` should carry the table's nb.calibrated_range, see
-/// docs/precision-plan.md for the formula). Exposed for tests.
-llvm::Expected<OutputError> estimateProxyError(mlir::Operation *op,
-                                               const Precision &precision);
 
 } // namespace nibble::precision
 

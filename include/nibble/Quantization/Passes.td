@@ -200,4 +200,27 @@ def ApplyPrecisionPlan : Pass<"nb-apply-precision-plan", "::mlir::ModuleOp"> {
   ];
 }
 
+def AnnotateSensitivity : Pass<"nb-annotate-sensitivity", "::mlir::func::FuncOp"> {
+  let summary = "Annotate each quantizable op with its estimated sensitivity";
+  let description = [{
+    The proxy sensitivity analysis of docs/precision-plan.md as a pass: on
+    every Conv, ConvTranspose, MatMul and Gemm with a constant weight, sets
+    `nb.sensitivity = {int8 = <dB>, "int4-weight-g32" = <dB>, ...}`, per
+    candidate precision (attribute names, as `nb.precision` spells them) the
+    estimated output SQNR in dB with that op alone quantized: the weight
+    rounded as the precision rounds it, plus for int8/int8-dynamic/fp8 the
+    activation rounding implied by `nb.calibrated_range` (run
+    nb-import-calibration-table first; without a range the input is taken
+    as [0, 1]). Lower means more sensitive. `nibble quantize --auto
+    --sensitivity proxy` uses the same estimate; the exact measure runs the
+    model and is the driver's.
+    An unknown candidate name is an error; an op whose weight is not of
+    static shape and rank >= 2 gets a warning and no attribute.
+  }];
+  let options = [
+    ListOption<"candidates", "candidates", "std::string",
+               "Precisions to estimate (default int4-weight-g32,int8,fp16)">
+  ];
+}
+
 #endif // NIBBLE_QUANTIZATION_PASSES_TD
