@@ -12,6 +12,7 @@
 #include "nibble/Precision/Assignment.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -52,12 +53,13 @@ bool AssignmentTarget::isBetter(const OutputError &a,
 
 std::string AssignmentTarget::describe() const {
   switch (kind) {
+  // %g keeps every digit the user gave (a cosine of 0.9999 is not 1.00).
   case Kind::SQNR:
-    return formatv("output SQNR >= {0} dB", value).str();
+    return formatv("output SQNR >= {0} dB", format("%g", value)).str();
   case Kind::Cosine:
-    return formatv("output cosine >= {0}", value).str();
+    return formatv("output cosine >= {0}", format("%.10g", value)).str();
   case Kind::MaxAbs:
-    return formatv("largest output error <= {0}", value).str();
+    return formatv("largest output error <= {0}", format("%g", value)).str();
   case Kind::SizeBytes:
     return formatv("parameters <= {0} bytes", int64_t(value)).str();
   }
@@ -135,14 +137,14 @@ public:
 
   /// Sets `current` to the plan of least estimated bytes whose estimated
   /// cost meets the accuracy target (no `budget`), or of least cost within
-  /// `budget` bytes; ties go to the smaller plan. Dynamic programming over the bytes each op adds to its
-  /// smallest option, on a grid of at most `gridCells` cells; added bytes
-  /// round up to whole cells, so a budget is never exceeded. Returns false
-  /// when no plan meets the target (`current` is then the least-cost plan).
-  /// Ops are taken in reverse node-name order and the first plan found of a
-  /// cost is kept, so the result does not depend on the ops' order and an
-  /// exact tie between upgrading two ops goes to the first name, as in
-  /// bestUpgrade.
+  /// `budget` bytes; ties go to the smaller plan. Dynamic programming over
+  /// the bytes each op adds to its smallest option, on a grid of at most
+  /// `gridCells` cells; added bytes round up to whole cells, so a budget is
+  /// never exceeded. Returns false when no plan meets the target (`current`
+  /// is then the least-cost plan). Ops are taken in reverse node-name order
+  /// and the first plan found of a cost is kept, so the result does not
+  /// depend on the ops' order and an exact tie between upgrading two ops
+  /// goes to the first name, as in bestUpgrade.
   bool solveKnapsack(std::optional<int64_t> budget, int64_t gridCells) {
     int64_t maxAdded = 0;
     for (const OpOptions &op : ops)

@@ -109,7 +109,7 @@ print(f"unreachable rc {rc}")
 print(text)
 # CHECK: unreachable rc 1
 # CHECK: NOT met output SQNR >= 250
-# CHECK: error: no plan meets output SQNR >= 250.00 dB; the best plan found (mm_a=int8 mm_b=int8 mm_c=int8) gives SQNR
+# CHECK: error: no plan meets output SQNR >= 250 dB; the best plan found (mm_a=int8 mm_b=int8 mm_c=int8) gives SQNR
 rc, text = auto("--target-sqnr", "250", "--candidates", "int4-weight,int8", "--best-effort",
                 tag="best-effort")
 print(f"best-effort rc {rc}")
@@ -138,3 +138,27 @@ rc, text = auto("--target-sqnr", "10", "--pin", "mm_b=int8", "--pin", "MatMul=fp
                 tag="contradiction")
 print(f"contradiction rc {rc}: {text.strip().splitlines()[-1]}")
 # CHECK: contradiction rc 1: nibble quantize --auto: error: --pin 'MatMul=fp16' and --pin 'mm_b=int8' contradict each other on node 'mm_b' (fp16 vs int8)
+
+# 6. The knapsack search meets the target too; a bad --search is refused.
+rc, text = auto("--target-sqnr", "17", "--candidates", "int4-weight,int8,fp32",
+                "--sensitivity", "proxy", "--search", "knapsack", tag="knapsack")
+summary = json.load(open(os.path.join(out, "knapsack.json")))["summary"]
+print(f"{'PASS' if rc == 0 and summary['search'] == 'knapsack' and summary['sqnr_db'] >= 17 else 'FAIL'} "
+      f"knapsack rc {rc}: {summary['sqnr_db']:.2f} dB, {summary['parameter_bytes']} bytes")
+# CHECK: PASS knapsack rc 0
+rc, text = auto("--target-sqnr", "17", "--search", "exhaustive", tag="bad-search")
+print(f"bad search rc {rc}: {text.strip().splitlines()[-1]}")
+# CHECK: bad search rc 1: nibble quantize --auto: error: --search 'exhaustive': expected greedy or knapsack
+
+# 7. The curves are well-formed SVG (the budget one's target reads
+# "parameters <= ... bytes", which must be escaped) with a point per
+# measured plan.
+import xml.etree.ElementTree as ET
+for tag in ("exact", "budget", "knapsack"):
+    root = ET.parse(os.path.join(out, tag + ".svg")).getroot()
+    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    chosen = [t for t in texts if t.startswith("chosen (")]
+    print(f"{'PASS' if len(chosen) == 1 else 'FAIL'} {tag}.svg parses, chosen point labelled: {chosen}")
+# CHECK: PASS exact.svg parses
+# CHECK: PASS budget.svg parses
+# CHECK: PASS knapsack.svg parses

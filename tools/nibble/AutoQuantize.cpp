@@ -16,6 +16,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "nibble/InitAllNibble.h"
 #include "nibble/Precision/Assignment.h"
+#include "nibble/Precision/PlanCurve.h"
 #include "nibble/Precision/Sensitivity.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -147,74 +148,6 @@ static Error calibrate(const AutoOptions &options, StringRef table) {
     return createStringError("calibration on --data failed" +
                              (message.empty() ? "" : ": " + message));
   return Error::success();
-}
-
-/// Plots measured size against output SQNR, one point per considered plan.
-static Error writeCurveSVG(StringRef path, ArrayRef<ConsideredPlan> plans,
-                           const ConsideredPlan *chosen, StringRef title) {
-  std::vector<const ConsideredPlan *> points;
-  for (const ConsideredPlan &plan : plans)
-    if (plan.measured)
-      points.push_back(&plan);
-  if (points.empty())
-    return Error::success();
-  double xMax = 0, yMin = 1e300, yMax = -1e300;
-  auto sqnr = [](const ConsideredPlan *plan) {
-    return std::min(plan->measured->sqnrDB, 100.0);
-  };
-  for (const ConsideredPlan *plan : points) {
-    xMax = std::max(xMax, double(*plan->measuredBytes));
-    yMin = std::min(yMin, sqnr(plan));
-    yMax = std::max(yMax, sqnr(plan));
-  }
-  yMin = std::floor(yMin / 5) * 5 - 5;
-  yMax = std::ceil(yMax / 5) * 5 + 5;
-  xMax *= 1.1;
-  const double left = 70, right = 620, top = 40, bottom = 360;
-  auto x = [&](double bytes) { return left + (right - left) * bytes / xMax; };
-  auto y = [&](double db) {
-    return bottom - (bottom - top) * (db - yMin) / (yMax - yMin);
-  };
-  return writeToOutput(path, [&](raw_ostream &os) -> Error {
-    os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"800\" "
-          "height=\"420\" font-family=\"sans-serif\" font-size=\"11\">\n"
-       << "<rect width=\"800\" height=\"420\" fill=\"white\"/>\n"
-       << "<text x=\"" << left << "\" y=\"22\" font-size=\"14\">" << title
-       << "</text>\n";
-    os << formatv("<line x1='{0}' y1='{1}' x2='{2}' y2='{1}' stroke='black'/>\n"
-                  "<line x1='{0}' y1='{3}' x2='{0}' y2='{1}' stroke='black'/>\n",
-                  left, bottom, right, top);
-    for (int i = 0; i <= 5; ++i) {
-      double bytes = xMax * i / 5, db = yMin + (yMax - yMin) * i / 5;
-      os << formatv("<text x='{0}' y='{1}' text-anchor='middle'>{2:F1}</text>\n",
-                    x(bytes), bottom + 16, bytes / 1024);
-      os << formatv("<text x='{0}' y='{1}' text-anchor='end'>{2:F1}</text>\n",
-                    left - 6, y(db) + 4, db);
-      os << formatv("<line x1='{0}' y1='{1}' x2='{2}' y2='{1}' "
-                    "stroke='#ddd'/>\n",
-                    left, y(db), right);
-    }
-    os << formatv("<text x='{0}' y='{1}' text-anchor='middle'>parameter "
-                  "KiB</text>\n",
-                  (left + right) / 2, bottom + 36);
-    os << formatv("<text x='16' y='{0}' transform='rotate(-90 16 {0})' "
-                  "text-anchor='middle'>output SQNR vs fp32 (dB)</text>\n",
-                  (top + bottom) / 2);
-    for (const ConsideredPlan *plan : points) {
-      bool uniform = StringRef(plan->label).starts_with("uniform");
-      StringRef color = plan == chosen ? "#d62728"
-                        : uniform      ? "#1f77b4"
-                                       : "#555555";
-      os << formatv("<circle cx='{0}' cy='{1}' r='{2}' fill='{3}'/>\n",
-                    x(*plan->measuredBytes), y(sqnr(plan)),
-                    plan == chosen ? 6 : 4, color);
-      os << formatv("<text x='{0}' y='{1}' fill='{3}'>{2}</text>\n",
-                    x(*plan->measuredBytes) + 8, y(sqnr(plan)) - 6,
-                    plan == chosen ? "chosen" : plan->label, color);
-    }
-    os << "</svg>\n";
-    return Error::success();
-  });
 }
 
 static std::string describeChoice(const std::map<std::string, Precision> &choice,
@@ -470,7 +403,7 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
   outs() << formatv("plans considered ({0} held-out samples; estimated from "
                     "the sensitivities, measured where checked):\n",
                     numCheck);
-  outs() << formatv("  {0,-14} {1,12} {2,10} {3,12} {4,10} {5,10} {6,10}  "
+  outs() << formatv("  {0,-24} {1,12} {2,10} {3,12} {4,10} {5,10} {6,10}  "
                     "{7}\n",
                     "plan", "est. bytes", "est. dB", "bytes", "SQNR dB",
                     "cosine", "max abs", "precisions");
@@ -483,14 +416,14 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
                                      ? std::string("-")
                                      : std::to_string(plan.estimatedBytes);
     if (plan.measured)
-      outs() << formatv("  {0,-14} {1,12} {2,10} {3,12} {4,10:F2} {5,10:F6} "
+      outs() << formatv("  {0,-24} {1,12} {2,10} {3,12} {4,10:F2} {5,10:F6} "
                         "{6,10:F4}  {7}\n",
                         plan.label, estimatedBytes, estimated,
                         *plan.measuredBytes, plan.measured->sqnrDB,
                         plan.measured->cosine, plan.measured->maxAbs,
                         describeChoice(plan.choice, sensitivityResult->ops));
     else
-      outs() << formatv("  {0,-14} {1,12} {2,10} {3,12} {4,10} {5,10} {6,10}  "
+      outs() << formatv("  {0,-24} {1,12} {2,10} {3,12} {4,10} {5,10} {6,10}  "
                         "{7}\n",
                         plan.label, estimatedBytes, estimated, "-", "-", "-",
                         "-", describeChoice(plan.choice, sensitivityResult->ops));
@@ -534,10 +467,13 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
   for (const ConsideredPlan &considered : result->considered)
     if (considered.measured && considered.choice == result->choice)
       chosen = &considered;
-  if (Error error = writeCurveSVG(
-          svg, result->considered, chosen,
-          sys::path::filename(options.model).str() + ": parameter size vs "
-          "output SQNR (" + assignment.target.describe() + ")"))
+  if (Error error = writeToOutput(svg, [&](raw_ostream &os) -> Error {
+        writePlanCurveSVG(
+            os, result->considered, chosen, assignment.target,
+            sys::path::filename(options.model).str() +
+                ": parameter size vs output SQNR of the plans considered");
+        return Error::success();
+      }))
     return fail("cannot write '" + svg + "': " + toString(std::move(error)));
 
   outs() << formatv("{0} {1}: {2} -> {3} bytes, output SQNR {4:F2} dB, cosine "

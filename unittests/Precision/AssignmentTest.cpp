@@ -1,4 +1,5 @@
-//===- AssignmentTest.cpp - precision assignment on synthetic sensitivities ===//
+//===- AssignmentTest.cpp - precision assignment on synthetic sensitivities
+//===//
 //
 // The search on hand-made sensitivities whose best plan is known (found here
 // by trying every plan), with a measurer that returns exactly what the
@@ -219,8 +220,7 @@ TEST(AssignmentTest, CosineAndMaxAbsTargets) {
   cosine.target = {AssignmentTarget::Kind::Cosine, 1 / std::sqrt(1 + 5e-4)};
   AssignmentResult result = assign(sensitivity, cosine);
   EXPECT_TRUE(result.targetMet);
-  EXPECT_EQ(result.bytes,
-            bruteForceSmallest(sensitivity, cosine.target, true));
+  EXPECT_EQ(result.bytes, bruteForceSmallest(sensitivity, cosine.target, true));
 
   std::vector<OpSensitivity> ops;
   ops.push_back(makeOp("p", 400, {{"int8", 100, 1e-4, 0.5}}));
@@ -239,8 +239,8 @@ TEST(AssignmentTest, TiesGoToTheFirstNodeNameWhateverTheOpOrder) {
   auto make = [](bool reversed) {
     std::vector<OpSensitivity> ops;
     for (const char *node : {"y_op", "x_op"})
-      ops.push_back(
-          makeOp(node, 400, {{"int4-weight-g32", 60, 1e-2}, {"int8", 110, 1e-4}}));
+      ops.push_back(makeOp(
+          node, 400, {{"int4-weight-g32", 60, 1e-2}, {"int8", 110, 1e-4}}));
     if (reversed)
       std::swap(ops[0], ops[1]);
     return makeResult(std::move(ops));
@@ -272,8 +272,8 @@ TEST(AssignmentTest, SizeBudget) {
   EXPECT_NEAR(noise, bruteForceLeastNoise(sensitivity, 510, true), 1e-12);
 
   options.target.value = 359;
-  llvm::Expected<AssignmentResult> refused = assignPrecisions(
-      sensitivity, options, additiveMeasurer(sensitivity));
+  llvm::Expected<AssignmentResult> refused =
+      assignPrecisions(sensitivity, options, additiveMeasurer(sensitivity));
   ASSERT_FALSE(bool(refused));
   EXPECT_NE(llvm::toString(refused.takeError())
                 .find("size budget of 359 bytes is below the smallest plan, "
@@ -301,8 +301,8 @@ TEST(AssignmentTest, PinsAreNeverChanged) {
 
   // A pin on a precision the op was not measured at cannot be honored.
   options.pinned["a"] = precisionNamed("fp8-e4m3");
-  llvm::Expected<AssignmentResult> refused = assignPrecisions(
-      sensitivity, options, additiveMeasurer(sensitivity));
+  llvm::Expected<AssignmentResult> refused =
+      assignPrecisions(sensitivity, options, additiveMeasurer(sensitivity));
   ASSERT_FALSE(bool(refused));
   EXPECT_NE(llvm::toString(refused.takeError()).find("does not quantize it"),
             std::string::npos);
@@ -375,11 +375,11 @@ TEST(AssignmentTest, KnapsackIsExactOnRandomInstances) {
     for (int i = 0; i < 5; ++i) {
       int64_t int4 = bytes(generator), int8 = int4 + bytes(generator),
               fp16 = int8 + bytes(generator), fp32 = fp16 + bytes(generator);
-      ops.push_back(makeOp("op" + std::to_string(i), fp32,
-                           {{"int4-weight-g32", int4,
-                             std::pow(10.0, logNoise(generator))},
-                            {"int8", int8, std::pow(10.0, logNoise(generator))},
-                            {"fp16", fp16, 1e-7}}));
+      ops.push_back(makeOp(
+          "op" + std::to_string(i), fp32,
+          {{"int4-weight-g32", int4, std::pow(10.0, logNoise(generator))},
+           {"int8", int8, std::pow(10.0, logNoise(generator))},
+           {"fp16", fp16, 1e-7}}));
     }
     SensitivityResult sensitivity = makeResult(std::move(ops));
     for (double db : {15.0, 25.0, 35.0}) {
@@ -389,16 +389,16 @@ TEST(AssignmentTest, KnapsackIsExactOnRandomInstances) {
       int64_t best = bruteForceSmallest(sensitivity, options.target, true);
       ASSERT_GE(best, 0) << "fp32 everywhere always meets the target";
       EXPECT_TRUE(knapsack.targetMet);
-      EXPECT_EQ(knapsack.bytes, best) << "instance " << instance << ", " << db
-                                      << " dB";
+      EXPECT_EQ(knapsack.bytes, best)
+          << "instance " << instance << ", " << db << " dB";
       EXPECT_GE(greedy.bytes, best);
     }
     int64_t budget = sensitivity.fp32Bytes / 2;
     AssignmentOptions options;
     options.target = {AssignmentTarget::Kind::SizeBytes, double(budget)};
     options.search = SearchKind::Knapsack;
-    llvm::Expected<AssignmentResult> result = assignPrecisions(
-        sensitivity, options, additiveMeasurer(sensitivity));
+    llvm::Expected<AssignmentResult> result =
+        assignPrecisions(sensitivity, options, additiveMeasurer(sensitivity));
     if (!result) {
       // Only when even the smallest plan does not fit.
       llvm::consumeError(result.takeError());
@@ -423,8 +423,8 @@ TEST(AssignmentTest, KnapsackOnACoarseGridStaysWithinTheBudget) {
   AssignmentResult result = assign(sensitivity, options);
   EXPECT_EQ(result.bytes, 360);
   options.knapsackGridCells = 0;
-  llvm::Expected<AssignmentResult> refused = assignPrecisions(
-      sensitivity, options, additiveMeasurer(sensitivity));
+  llvm::Expected<AssignmentResult> refused =
+      assignPrecisions(sensitivity, options, additiveMeasurer(sensitivity));
   ASSERT_FALSE(bool(refused));
   llvm::consumeError(refused.takeError());
 }
