@@ -25,16 +25,14 @@
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Pipelines/CPUCodegen.h"
 #include "nibble/Pipelines/CPUTarget.h"
+#include "nibble/Pipelines/LLVMCrashRecovery.h"
 
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/Support/CrashRecoveryContext.h"
-#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Process.h"
 #include "llvm/Support/TargetSelect.h"
 
 #include <cstdlib>
@@ -335,62 +333,6 @@ static std::string describeModel(mlir::ModuleOp module, StringRef function) {
       return "'" + sys::path::filename(file.getFilename().strref()).str() +
              "'";
   return "the model";
-}
-
-/// Runs `body`, which drives LLVM's code generation, so that an LLVM fatal
-/// error in it (a backend's "Cannot select" or "Do not know how to ..."
-/// reported with report_fatal_error) or a crash (a signal, e.g. SIGSEGV or
-/// the SIGABRT of an abort) becomes an error naming `what`, instead of
-/// ending the process with a stack dump.
-///
-/// How: the fatal-error handler records LLVM's reason and calls
-/// sys::Process::Exit, which inside a CrashRecoveryContext jumps back to
-/// RunSafely instead of exiting; CrashRecoveryContext::Enable installs the
-/// signal handlers that do the same for crashes. Limits: the recovery is a
-/// longjmp, so what LLVM had built is leaked and its locks may stay held (the
-/// caller should report and stop, not compile again in this process), and
-/// objects the body left half built must not be destroyed (`abandon` lets
-/// the caller leak them: an ORC session waiting on a symbol query that was
-/// unwound crashes in its destructor);
-/// llvm_unreachable in a release LLVM (no assertions, as Debian builds it)
-/// is undefined behaviour, caught only if it happens to trap; errors that
-/// LLVM reports through an LLVMContext's diagnostic handler (inline assembly)
-/// call exit() directly; and only this thread is covered (the JIT compiles
-/// on the calling thread). install_fatal_error_handler is process-wide, so
-/// two threads compiling at once would share one handler: compiles are
-/// serialized here.
-static Error runRecoveringFromLLVMFatalErrors(const Twine &what,
-                                              function_ref<Error()> body,
-                                              function_ref<void()> abandon) {
-  static std::mutex serial;
-  std::lock_guard<std::mutex> lock(serial);
-  static std::once_flag enabled;
-  std::call_once(enabled, [] { CrashRecoveryContext::Enable(); });
-  std::string reason;
-  ScopedFatalErrorHandler handler(
-      [](void *reason, const char *message, bool) {
-        *static_cast<std::string *>(reason) = message;
-        sys::Process::Exit(1);
-      },
-      &reason);
-  Error result = Error::success();
-  CrashRecoveryContext recovery;
-  if (recovery.RunSafely([&] { result = body(); }))
-    return result;
-  // `result` was never assigned: the body did not return, and what it left
-  // half built may point into the stack it was unwound from.
-  consumeError(std::move(result));
-  abandon();
-  // A crash's return code is 128 + the signal number.
-  std::string cause = !reason.empty() ? reason
-                      : CrashRecoveryContext::isCrash(recovery.RetCode)
-                          ? "it crashed (" +
-                                std::string(strsignal(recovery.RetCode - 128)) +
-                                ")"
-                          : "it exited with code " +
-                                std::to_string(recovery.RetCode);
-  return createStringError("LLVM failed while compiling " + what + ": " +
-                           cause);
 }
 
 /// Rounds of canonicalization and shape inference before compiling; each

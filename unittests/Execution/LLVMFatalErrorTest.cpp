@@ -1,12 +1,13 @@
 //===- LLVMFatalErrorTest.cpp - LLVM fatal errors in the JIT --------------===//
 //
-// A backend failure while the JIT compiles (LLVM's report_fatal_error) must
-// come back from CPUExecutable::compile as an error
+// A backend failure while the JIT or `nibble compile` compiles (LLVM's
+// report_fatal_error) must come back from CPUExecutable::compile as an error
 // naming the function, the model and LLVM's reason, with the process alive.
 //
 //===----------------------------------------------------------------------===//
 #include "nibble/Execution/CPUExecutable.h"
 #include "nibble/InitAllNibble.h"
+#include "nibble/Target/CPU/CPUCompiler.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -14,6 +15,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/TargetParser/Host.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +65,33 @@ TEST(LLVMFatalErrorTest, BackendFatalErrorBecomesAnError) {
   RecordProperty("message", message);
   EXPECT_NE(message.find("LLVM failed while compiling 'main' of "
                          "'unlegalizable.mlir' for input shapes 33: "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("Do not know how to"), std::string::npos) << message;
+}
+
+TEST(LLVMFatalErrorTest, AheadOfTimeBackendFatalErrorBecomesAnError) {
+  if (!llvm::sys::getHostCPUFeatures().lookup("avx512bf16"))
+    GTEST_SKIP() << "the failure needs an x86 CPU with AVX512-BF16";
+  mlir::DialectRegistry registry;
+  registerNibbleDialects(registry);
+  registry.insert<mlir::vector::VectorDialect>();
+  mlir::MLIRContext context(registry);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kUnlegalizable, &context);
+  ASSERT_TRUE(module);
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("nibble-aot", dir));
+  CPUCompileOptions options;
+  options.sourceName = "unlegalizable.mlir";
+  llvm::Error error = compileForCPU(*module, dir, options);
+  llvm::sys::fs::remove_directories(dir);
+  if (!error)
+    GTEST_SKIP() << "this LLVM legalizes the bf16 vector; nothing to recover";
+  std::string message = llvm::toString(std::move(error));
+  RecordProperty("message", message);
+  EXPECT_NE(message.find("LLVM failed while compiling 'main' of "
+                         "'unlegalizable.mlir' for CPU "),
             std::string::npos)
       << message;
   EXPECT_NE(message.find("Do not know how to"), std::string::npos) << message;

@@ -6,6 +6,7 @@
 #include "nibble/Dialect/NB/Transforms/Passes.h"
 #include "nibble/Pipelines/CPUCodegen.h"
 #include "nibble/Pipelines/CPUTarget.h"
+#include "nibble/Pipelines/LLVMCrashRecovery.h"
 #include "nibble/Target/CPU/Passes.h"
 #include "nibble/Target/CPU/WeightsPayload.h"
 
@@ -105,7 +106,8 @@ static void initializeNativeTarget() {
 
 /// LLVM IR, optimized for the target and emitted as a PIC object.
 static Error emitObject(mlir::ModuleOp module, const CPUTarget &target,
-                        unsigned optLevel, StringRef objectPath) {
+                        unsigned optLevel, StringRef objectPath,
+                        const Twine &what) {
   initializeNativeTarget();
   Triple triple(sys::getDefaultTargetTriple());
   std::string lookupError;
@@ -123,37 +125,54 @@ static Error emitObject(mlir::ModuleOp module, const CPUTarget &target,
     return createStringError("cannot create an LLVM target machine for CPU '" +
                              target.cpu + "'");
 
-  LLVMContext llvmContext;
-  std::unique_ptr<Module> llvmModule =
-      mlir::translateModuleToLLVMIR(module, llvmContext, "model");
-  if (!llvmModule)
-    return failedStage("translation to LLVM IR");
-  llvmModule->setTargetTriple(triple);
-  llvmModule->setDataLayout(machine->createDataLayout());
-  // Functions carry the CPU and features too, so that LLVM's optimizer
-  // (the vectorizers' cost models) sees the target, not just the backend.
-  for (Function &function : *llvmModule) {
-    if (function.isDeclaration())
-      continue;
-    function.addFnAttr("target-cpu", target.cpu);
-    if (!target.features.empty())
-      function.addFnAttr("target-features", target.features);
-  }
-  auto optimize = mlir::makeOptimizingTransformer(optLevel, /*sizeLevel=*/0,
-                                                  machine.get());
-  if (Error error = optimize(llvmModule.get()))
-    return error;
-
   std::error_code ec;
   raw_fd_ostream os(objectPath, ec, sys::fs::OF_None);
   if (ec)
     return createStringError(ec, "cannot write '" + objectPath +
                                      "': " + ec.message());
-  legacy::PassManager codegenPM;
-  if (machine->addPassesToEmitFile(codegenPM, os, nullptr,
-                                   CodeGenFileType::ObjectFile))
-    return createStringError("LLVM cannot emit objects for " + triple.str());
-  codegenPM.run(*llvmModule);
+  // Translation, LLVM's optimizer and code generation; an LLVM fatal error
+  // or crash in them becomes an error, and what they left half built is
+  // leaked rather than destroyed.
+  auto llvmContext = std::make_unique<LLVMContext>();
+  std::unique_ptr<Module> llvmModule;
+  auto codegenPM = std::make_unique<legacy::PassManager>();
+  if (Error error = runRecoveringFromLLVMFatalErrors(
+          what + " for CPU '" + target.cpu + "'",
+          [&]() -> Error {
+            llvmModule =
+                mlir::translateModuleToLLVMIR(module, *llvmContext, "model");
+            if (!llvmModule)
+              return failedStage("translation to LLVM IR");
+            llvmModule->setTargetTriple(triple);
+            llvmModule->setDataLayout(machine->createDataLayout());
+            // Functions carry the CPU and features too, so that LLVM's
+            // optimizer (the vectorizers' cost models) sees the target, not
+            // just the backend.
+            for (Function &function : *llvmModule) {
+              if (function.isDeclaration())
+                continue;
+              function.addFnAttr("target-cpu", target.cpu);
+              if (!target.features.empty())
+                function.addFnAttr("target-features", target.features);
+            }
+            auto optimize = mlir::makeOptimizingTransformer(
+                optLevel, /*sizeLevel=*/0, machine.get());
+            if (Error error = optimize(llvmModule.get()))
+              return error;
+            if (machine->addPassesToEmitFile(*codegenPM, os, nullptr,
+                                             CodeGenFileType::ObjectFile))
+              return createStringError("LLVM cannot emit objects for " +
+                                       triple.str());
+            codegenPM->run(*llvmModule);
+            return Error::success();
+          },
+          [&] {
+            (void)codegenPM.release();
+            (void)llvmModule.release();
+            (void)llvmContext.release();
+            (void)machine.release();
+          }))
+    return error;
   os.close();
   if (os.has_error())
     return createStringError(os.error(), "cannot write '" + objectPath + "'");
@@ -347,7 +366,11 @@ static Error writeArtifacts(mlir::ModuleOp module, StringRef dir,
     return error;
 
   SmallString<256> object = file("model.o");
-  if (Error error = emitObject(module, target, options.optLevel, object))
+  if (Error error = emitObject(
+          module, target, options.optLevel, object,
+          "'" + options.functionName + "' of " +
+              (options.sourceName.empty() ? std::string("the model")
+                                          : "'" + options.sourceName + "'")))
     return error;
   if (Error error =
           linkSharedLibrary(linker, object, file(NIBBLE_MODEL_LIBRARY_FILE)))
