@@ -94,20 +94,36 @@ std::optional<std::pair<double, double>> readRange(Attribute attr) {
   return std::make_pair(array[0], array[1]);
 }
 
-/// The ranges known for `op`'s results: nb-annotate-ranges' proved ones and
-/// nb-import-calibration-table's calibrated ones.
-SmallVector<std::pair<double, double>> knownRanges(Operation *op) {
+/// The ranges `op`'s results are checked with, and whether they are
+/// calibrated ones. Calibrated ranges (nb-import-calibration-table) where
+/// the op has them and `useCalibrated`: they are measured on representative
+/// data. Else nb-annotate-ranges' proved ones, the worst case over every
+/// input in the input box, which through a deep network are loose by orders
+/// of magnitude (PP-OCR's direction classifier: about +-180000 proved where
+/// +-9 is measured) and would keep most ops f32.
+struct CheckedRanges {
   SmallVector<std::pair<double, double>> ranges;
-  for (StringRef name : {kRangeAttrName.data(), "nb.calibrated_range"})
-    if (auto range = readRange(op->getAttr(name)))
+  bool calibrated = false;
+};
+
+CheckedRanges knownRanges(Operation *op, bool useCalibrated) {
+  auto collect = [&](StringRef single, StringRef multiple) {
+    SmallVector<std::pair<double, double>> ranges;
+    if (auto range = readRange(op->getAttr(single)))
       ranges.push_back(*range);
-  for (StringRef name :
-       {kResultRangesAttrName.data(), "nb.calibrated_result_ranges"})
-    if (auto array = dyn_cast_or_null<ArrayAttr>(op->getAttr(name)))
+    if (auto array = dyn_cast_or_null<ArrayAttr>(op->getAttr(multiple)))
       for (Attribute entry : array)
         if (auto range = readRange(entry))
           ranges.push_back(*range);
-  return ranges;
+    return ranges;
+  };
+  if (useCalibrated) {
+    auto calibrated =
+        collect("nb.calibrated_range", "nb.calibrated_result_ranges");
+    if (!calibrated.empty())
+      return {std::move(calibrated), true};
+  }
+  return {collect(kRangeAttrName, kResultRangesAttrName), false};
 }
 
 /// What the known ranges of an op say about the target type.
@@ -117,9 +133,10 @@ class FloatPrecisionConverter {
 public:
   FloatPrecisionConverter(ModuleOp module, const OpSelection &selection,
                           FloatType target, bool keepIOTypes,
-                          bool keepUnknownRanges)
+                          bool keepUnknownRanges, double calibratedHeadroom)
       : module(module), selection(selection), target(target),
         keepIOTypes(keepIOTypes), keepUnknownRanges(keepUnknownRanges),
+        calibratedHeadroom(calibratedHeadroom),
         largest(APFloat::getLargest(target.getFloatSemantics())
                     .convertToDouble()),
         rewriter(module.getContext()) {}
@@ -151,10 +168,16 @@ private:
   /// when no range is finite at both ends.
   RangeVerdict checkRanges(Operation *op, std::string &problem) const {
     bool bounded = false;
-    for (auto [lo, hi] : knownRanges(op)) {
-      if (exceedsTarget(lo) || exceedsTarget(hi)) {
-        problem = "range [" + formatNumber(lo) + ", " + formatNumber(hi) +
-                  "] exceeds " + typeName() + "'s largest finite value " +
+    CheckedRanges known = knownRanges(op, calibratedHeadroom > 0);
+    double factor = known.calibrated ? calibratedHeadroom : 1.0;
+    for (auto [lo, hi] : known.ranges) {
+      if (exceedsTarget(lo * factor) || exceedsTarget(hi * factor)) {
+        problem = (known.calibrated ? "calibrated range [" : "proved range [") +
+                  formatNumber(lo) + ", " + formatNumber(hi) + "]" +
+                  (known.calibrated
+                       ? " with " + formatNumber(factor) + "x headroom"
+                       : std::string()) +
+                  " exceeds " + typeName() + "'s largest finite value " +
                   formatNumber(largest);
         return RangeVerdict::Exceeds;
       }
@@ -373,6 +396,7 @@ private:
   FloatType target;
   bool keepIOTypes;
   bool keepUnknownRanges;
+  double calibratedHeadroom;
   double largest;
   IRRewriter rewriter;
 
@@ -413,9 +437,15 @@ struct ConvertFloatPrecisionPass
       module.emitError("nb-convert-float-precision: ") << error;
       return signalPassFailure();
     }
+    if (!(calibratedHeadroom >= 0) || !std::isfinite(calibratedHeadroom)) {
+      module.emitError("nb-convert-float-precision: calibrated-headroom "
+                       "must be a finite number >= 0");
+      return signalPassFailure();
+    }
     FloatPrecisionConverter converter(module, *selection, target,
                                       keepIOTypes,
-                                      unknownRanges == "keep-f32");
+                                      unknownRanges == "keep-f32",
+                                      calibratedHeadroom);
     if (failed(converter.run()))
       signalPassFailure();
   }

@@ -54,7 +54,7 @@
 // HALF-NEXT:   nb-import-calibration-table{table=t.json},
 // HALF-NEXT:   nb-reconcile-ranges,
 // HALF-NEXT:   nb-annotate-ranges,
-// HALF-NEXT:   nb-convert-float-precision{exclude-nodes= keep-io-types=true strict=false type=bf16 unknown-ranges=convert},
+// HALF-NEXT:   nb-convert-float-precision{calibrated-headroom=4.000000e+00 exclude-nodes= keep-io-types=true strict=false type=bf16 unknown-ranges=convert},
 // HALF-NEXT:   canonicalize
 
 // RUN: nibble-opt %s --dump-pass-pipeline -o /dev/null \

@@ -8,7 +8,7 @@
 // REGEX: error: nb-convert-float-precision: invalid exclude-nodes regex '['
 
 func.func @overflow(%x: tensor<8xf32>) -> tensor<8xf32> {
-  // expected-error @+1 {{'nb.mul' cannot be quantized: range [0, 1e+06] exceeds f16's largest finite value 65504}}
+  // expected-error @+1 {{'nb.mul' cannot be quantized: proved range [0, 1e+06] exceeds f16's largest finite value 65504}}
   %sq = nb.mul %x, %x {nb.range = array<f64: 0.0, 1.0e6>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   return %sq : tensor<8xf32>
 }

@@ -55,11 +55,11 @@ func.func @unknown(%x: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
 // modes, though its proved range is unbounded. Nothing is unknown here.
 // CONVERT-LABEL: func.func @calibrated_bounds
 // CONVERT: nb.exp {{.+}} -> tensor<8xf16>
-// CONVERT: nb.add {{.+}}nb.kept_float = "range [0, 100000] exceeds f16's largest finite value 65504"{{.+}} -> tensor<8xf32>
+// CONVERT: nb.add {{.+}}nb.kept_float = "calibrated range [0, 100000] with 4x headroom exceeds f16's largest finite value 65504"{{.+}} -> tensor<8xf32>
 // KEEP-LABEL: func.func @calibrated_bounds
 // KEEP: nb.exp {{.+}} -> tensor<8xf16>
-// KEEP: nb.add {{.+}}nb.kept_float = "range [0, 100000] exceeds f16's largest finite value 65504"{{.+}} -> tensor<8xf32>
-// CONVERT-REMARK: remark: 'nb.add' stays float: range [0, 100000] exceeds f16's largest finite value 65504
+// KEEP: nb.add {{.+}}nb.kept_float = "calibrated range [0, 100000] with 4x headroom exceeds f16's largest finite value 65504"{{.+}} -> tensor<8xf32>
+// CONVERT-REMARK: remark: 'nb.add' stays float: calibrated range [0, 100000] with 4x headroom exceeds f16's largest finite value 65504
 // CONVERT-REMARK-NOT: ranges unknown
 func.func @calibrated_bounds(%x: tensor<8xf32> {nb.range = array<f64: -1.0, 1.0>}) -> (tensor<8xf32>, tensor<8xf32>) {
   %e = nb.exp %x {nb.range = array<f64: 0.0, 0x7FF0000000000000>, nb.calibrated_range = array<f64: 0.3, 2.8>} : (tensor<8xf32>) -> tensor<8xf32>

@@ -44,7 +44,7 @@ func.func @conv_relu(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 // CHECK-LABEL: func.func @overflow
 // CHECK-SAME: (%[[X:.+]]: tensor<8xf16> {nb.range = array<f64: -1.000000e+03, 1.000000e+03>}) -> (tensor<8xf16>, tensor<8xf16>)
 // CHECK: %[[UP:.+]] = nb.cast %[[X]] : (tensor<8xf16>) -> tensor<8xf32>
-// CHECK: %[[SQ:.+]] = nb.mul %[[UP]], %[[UP]] {nb.kept_float = "range [0, 1e+06] exceeds f16's largest finite value 65504", nb.range = array<f64: 0.000000e+00, 1.000000e+06>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+// CHECK: %[[SQ:.+]] = nb.mul %[[UP]], %[[UP]] {nb.kept_float = "proved range [0, 1e+06] exceeds f16's largest finite value 65504", nb.range = array<f64: 0.000000e+00, 1.000000e+06>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
 // CHECK: %[[DOWN:.+]] = nb.cast %[[SQ]] : (tensor<8xf32>) -> tensor<8xf16>
 // CHECK-NOT: nb.cast
 // CHECK: nb.sqrt %[[DOWN]] {{.+}} : (tensor<8xf16>) -> tensor<8xf16>
@@ -53,7 +53,7 @@ func.func @conv_relu(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
 // BF16-LABEL: func.func @overflow
 // BF16-NOT: nb.kept_float
 // BF16: nb.mul {{.+}} -> tensor<8xbf16>
-// REMARK: remark: 'nb.mul' stays float: range [0, 1e+06] exceeds f16's largest finite value 65504
+// REMARK: remark: 'nb.mul' stays float: proved range [0, 1e+06] exceeds f16's largest finite value 65504
 func.func @overflow(%x: tensor<8xf32> {nb.range = array<f64: -1000.0, 1000.0>}) -> (tensor<8xf32>, tensor<8xf32>) {
   %sq = nb.mul %x, %x {nb.range = array<f64: 0.0, 1.0e6>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   %s = nb.sqrt %sq {nb.range = array<f64: 0.0, 1000.0>} : (tensor<8xf32>) -> tensor<8xf32>
@@ -68,9 +68,9 @@ func.func @overflow(%x: tensor<8xf32> {nb.range = array<f64: -1000.0, 1000.0>}) 
 // computed in f32 are returned in f32 (a half result would overflow).
 // CHECK-LABEL: func.func @calibrated_and_constants
 // CHECK-SAME: (%[[X:.+]]: tensor<4xf16>, %[[BIG:.+]]: tensor<4xf32> {nb.range = array<f64: 0.000000e+00, 1.000000e+05>}) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
-// CHECK: nb.add %{{.+}}, %{{.+}} {nb.calibrated_range = array<f64: -7.000000e+04, 1.000000e+00>, nb.kept_float = "range [-70000, 1] exceeds f16's largest finite value 65504"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+// CHECK: nb.add %{{.+}}, %{{.+}} {nb.calibrated_range = array<f64: -7.000000e+04, 1.000000e+00>, nb.kept_float = "calibrated range [-70000, 1] with 4x headroom exceeds f16's largest finite value 65504"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
 // CHECK: nb.mul %{{.+}}, %{{.+}} {nb.kept_float = "constant operand value 100000 exceeds f16's largest finite value 65504"} : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-// CHECK: nb.relu %[[BIG]] {nb.kept_float = "range [0, 100000] exceeds f16's largest finite value 65504", {{.+}}} : (tensor<4xf32>) -> tensor<4xf32>
+// CHECK: nb.relu %[[BIG]] {nb.kept_float = "proved range [0, 100000] exceeds f16's largest finite value 65504", {{.+}}} : (tensor<4xf32>) -> tensor<4xf32>
 // CHECK-NOT: nb.cast
 func.func @calibrated_and_constants(%x: tensor<4xf32>, %big: tensor<4xf32> {nb.range = array<f64: 0.0, 1.0e5>}) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %c = nb.constant dense<1.0e5> : tensor<4xf32>

@@ -139,10 +139,14 @@ def ConvertFloatPrecision
   let description = [{
     Rewrites the f32 tensors of selected ops to `type` (f16 or bf16):
     constants are converted at compile time, `nb.cast` ops are put where f32
-    and half values meet. Ops with a finite bound of their proved range
-    (nb-annotate-ranges' `nb.range`) or calibrated range, or a constant
-    operand, beyond the target type's largest finite value stay f32, with a
-    note naming the node. An unknown range (unbounded, or none) is no
+    and half values meet. Ops whose range, or a constant operand, goes
+    beyond the target type's largest finite value stay f32, with a note
+    naming the node. The range is the calibrated one
+    (`nb.calibrated_range`) times `calibrated-headroom` where the op has
+    one: it is measured on representative data, while the proved range
+    (nb-annotate-ranges' `nb.range`) is the worst case over every input in
+    the input box and, through deep networks, loose by orders of magnitude.
+    Without a calibrated range, a finite proved bound decides. An unknown range (unbounded, or none) is no
     evidence of overflow: such ops convert and one remark per function
     counts them (f16 only; bf16 has f32's exponent range), or, with
     `unknown-ranges=keep-f32`, stay f32 with a note. With `keep-io-types`
@@ -156,7 +160,13 @@ def ConvertFloatPrecision
     Option<"unknownRanges", "unknown-ranges", "std::string",
            /*default=*/"\"convert\"",
            "convert | keep-f32: what an op whose range is unknown (unbounded "
-           "or not annotated) gets; convert counts them in one remark">
+           "or not annotated) gets; convert counts them in one remark">,
+    Option<"calibratedHeadroom", "calibrated-headroom", "double",
+           /*default=*/"4.0",
+           "Factor a calibrated range is widened by before it is checked "
+           "against the target's largest value (values unseen in "
+           "calibration); 0 checks the proved range even where a "
+           "calibrated one exists">
   ]);
 }
 
