@@ -461,25 +461,10 @@ Expected<CalibrationResult> nibble::calibration::runCalibration(
 
 Error nibble::calibration::writeCalibrationTable(StringRef path,
                                                  const json::Value &table) {
-  SmallString<256> temp;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
-    return createStringError("cannot create a file next to '" + path +
-                             "': " + ec.message());
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
+  // writeToOutput writes a temporary file beside `path` and renames it, so
+  // readers never see half a table and a failed write leaves nothing.
+  return writeToOutput(path, [&](raw_ostream &os) -> Error {
     os << formatv("{0:2}", table) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      os.clear_error();
-      sys::fs::remove(temp);
-      return createStringError("cannot write '" + path + "'");
-    }
-  }
-  if (std::error_code ec = sys::fs::rename(temp, path)) {
-    sys::fs::remove(temp);
-    return createStringError("cannot write '" + path + "': " + ec.message());
-  }
-  return Error::success();
+    return Error::success();
+  });
 }

@@ -258,28 +258,12 @@ json::Value PrecisionPlan::toJSON() const {
 }
 
 Error PrecisionPlan::save(StringRef path) const {
-  SmallString<256> temp;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
-    return createStringError("cannot create a file next to '" + path +
-                             "': " + ec.message());
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
+  // writeToOutput writes a temporary file beside `path` and renames it, so
+  // readers never see half a plan and a failed write leaves nothing.
+  return writeToOutput(path, [&](raw_ostream &os) -> Error {
     os << formatv("{0:2}", toJSON()) << "\n";
-    os.flush();
-    if (os.has_error()) {
-      os.clear_error();
-      os.close();
-      sys::fs::remove(temp);
-      return createStringError("cannot write '" + path + "'");
-    }
-  }
-  if (std::error_code ec = sys::fs::rename(temp, path)) {
-    sys::fs::remove(temp);
-    return createStringError("cannot write '" + path + "': " + ec.message());
-  }
-  return Error::success();
+    return Error::success();
+  });
 }
 
 const PlanEntry *PrecisionPlan::lookup(StringRef node) const {

@@ -272,37 +272,16 @@ static Error calibrate(const QuantizeOptions &options, mlir::ModuleOp module,
 /// Writes `module` to `path` (.mlirbc: bytecode; otherwise text) through a
 /// temporary file beside it, so a failed write leaves nothing behind.
 static Error writeModuleAtomically(mlir::ModuleOp module, StringRef path) {
-  SmallString<256> temp;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, temp))
-    return createStringError("cannot create a file next to '" + path +
-                             "': " + ec.message());
   bool bytecode = sys::path::extension(path) == ".mlirbc";
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    if (bytecode) {
-      if (mlir::failed(mlir::writeBytecodeToFile(module, os))) {
-        os.close();
-        sys::fs::remove(temp);
-        return createStringError("cannot write bytecode to '" + path + "'");
-      }
-    } else {
+  return writeToOutput(path, [&](raw_ostream &os) -> Error {
+    if (!bytecode) {
       module.print(os);
+      return Error::success();
     }
-    os.flush();
-    if (os.has_error()) {
-      os.clear_error();
-      os.close();
-      sys::fs::remove(temp);
-      return createStringError("cannot write '" + path + "'");
-    }
-  }
-  if (std::error_code ec = sys::fs::rename(temp, path)) {
-    sys::fs::remove(temp);
-    return createStringError("cannot write '" + path + "': " + ec.message());
-  }
-  return Error::success();
+    if (mlir::failed(mlir::writeBytecodeToFile(module, os)))
+      return createStringError("cannot write bytecode to '" + path + "'");
+    return Error::success();
+  });
 }
 
 /// Removes a temporary calibration table when the command ends.
