@@ -104,11 +104,13 @@ cat <<'NEXT'
             (min/max, percentile, entropy, MSE) and static range analysis;
             quantization: static and dynamic W8A8, int8/int4 weight-only by
             channel or group, fp16/bf16, fp8, as q/dq IR fused into integer
-            ops; CPU code generation through linalg to LLVM, run by a JIT
-            (`nibble run`) or compiled ahead of time for a small C runtime
-            (`nibble compile`); export back to ONNX.
-   Not yet: automatic mixed precision, the model zoo, CUDA code generation,
-            LLM weight algorithms (GPTQ, AWQ, SmoothQuant, ...). Nibble's
+            ops; automatic mixed precision under an accuracy target or a
+            size budget (`nibble quantize --auto`); CPU code generation
+            through linalg to LLVM, run by a JIT (`nibble run`) or compiled
+            ahead of time for a small C runtime (`nibble compile`); export
+            back to ONNX.
+   Not yet: the model zoo, CUDA code generation, LLM weight algorithms
+            (GPTQ, AWQ, SmoothQuant, ...). Nibble's
             generated code is not tuned yet: compare its run times with
             ONNX Runtime's above.
 NEXT
