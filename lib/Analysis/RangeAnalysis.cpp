@@ -91,6 +91,21 @@ FailureOr<FloatInterval> mlir::nb::parseRangeAttr(Attribute attr,
   return FloatInterval(lo, hi);
 }
 
+LogicalResult mlir::nb::verifyArgumentRangeAttrs(Operation *root) {
+  WalkResult result = root->walk([](FunctionOpInterface func) {
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      Attribute attr = func.getArgAttr(i, kRangeAttrName);
+      std::string error;
+      if (attr && failed(parseRangeAttr(attr, error))) {
+        func.emitError() << "argument #" << i << ": " << error;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
 //===----------------------------------------------------------------------===//
 // Interval arithmetic helpers
 //===----------------------------------------------------------------------===//

@@ -23,7 +23,6 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/Regex.h"
 #include "llvm/Support/WithColor.h"
 
@@ -134,22 +133,6 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-/// Runs this executable's `nibble calibrate` on `data` into `table`, so the
-/// table is the one `nibble calibrate` makes.
-static Error calibrate(const AutoOptions &options, StringRef table) {
-  static int anchor;
-  std::string self = sys::fs::getMainExecutable(nullptr, &anchor);
-  std::string data = join(options.data, ",");
-  SmallVector<StringRef> args = {self,     "calibrate", options.model,
-                                 "--data", data,        "--quiet",
-                                 "-o",     table};
-  std::string message;
-  if (sys::ExecuteAndWait(self, args, std::nullopt, {}, 0, 0, &message) != 0)
-    return createStringError("calibration on --data failed" +
-                             (message.empty() ? "" : ": " + message));
-  return Error::success();
-}
-
 static std::string describeChoice(const std::map<std::string, Precision> &choice,
                                   ArrayRef<OpSensitivity> ops) {
   std::string text;
@@ -235,20 +218,9 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
       sensitivityOptions.candidates.push_back(*precision);
   }
 
-  // The calibration table.
-  TemporaryFile temporaryTable;
   std::string table = options.calib;
-  if (table.empty()) {
-    if (std::error_code ec = sys::fs::createTemporaryFile(
-            "nibble-calib", "json", temporaryTable.path))
-      return fail("cannot create a temporary table: " + ec.message());
-    table = temporaryTable.path.str().str();
-    if (Error error = calibrate(options, table))
-      return fail(toString(std::move(error)));
-  } else if (!sys::fs::exists(table)) {
+  if (!table.empty() && !sys::fs::exists(table))
     return fail("--calib '" + table + "': no such file");
-  }
-  sensitivityOptions.table = table;
 
   mlir::DialectRegistry registry;
   nibble::registerNibbleDialects(registry);
@@ -258,6 +230,21 @@ int nibble::driver::runAutoQuantizeCommand(int argc, char **argv) {
       loadModel(options.model, options.modelInput, context);
   if (!module)
     return 1;
+
+  // The calibration table: made in process from --data unless given.
+  TemporaryFile temporaryTable;
+  if (table.empty()) {
+    if (std::error_code ec = sys::fs::createTemporaryFile(
+            "nibble-calib", "json", temporaryTable.path))
+      return fail("cannot create a temporary table: " + ec.message());
+    table = temporaryTable.path.str().str();
+    if (Error error = calibrateIntoTable(
+            *module, options.data, "minmax", options.modelInput.functionName,
+            options.model, table, "nibble quantize --auto"))
+      return fail("calibration on --data failed: " +
+                  toString(std::move(error)));
+  }
+  sensitivityOptions.table = table;
   std::vector<QuantizableOp> quantizable =
       findQuantizableOps(*module, options.modelInput.functionName);
   if (quantizable.empty())

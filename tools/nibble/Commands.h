@@ -33,6 +33,17 @@ int runCalibrateCommand(int argc, char **argv);
 int runQuantizeCommand(int argc, char **argv);
 /// `nibble quantize --auto`: the mixed-precision search (AutoQuantize.cpp).
 int runAutoQuantizeCommand(int argc, char **argv);
+
+/// Calibrates `module` in process on the sample files or folders `data`
+/// with `method` (as `nibble calibrate --method` takes it) and writes the
+/// table to `table`: what `nibble quantize --data` and `--auto` do when no
+/// table is given. Warnings (skipped samples, ...) go to stderr as `tool`'s.
+llvm::Error calibrateIntoTable(mlir::ModuleOp module,
+                               llvm::ArrayRef<std::string> data,
+                               llvm::StringRef method,
+                               llvm::StringRef functionName,
+                               llvm::StringRef modelPath,
+                               llvm::StringRef table, llvm::StringRef tool);
 int runReportCommand(int argc, char **argv);
 /// Compiled only when the ONNX importer is built.
 int runImportCommand(int argc, char **argv);

@@ -240,28 +240,29 @@ static void buildSchemePipeline(mlir::OpPassManager &pm, Scheme scheme,
   }
 }
 
-/// Calibrates `module` on the --data samples as `nibble calibrate` does and
-/// writes the table to `table`.
-static Error calibrate(const QuantizeOptions &options, mlir::ModuleOp module,
-                       StringRef table) {
+Error nibble::driver::calibrateIntoTable(mlir::ModuleOp module,
+                                        ArrayRef<std::string> data,
+                                        StringRef method,
+                                        StringRef functionName,
+                                        StringRef modelPath, StringRef table,
+                                        StringRef tool) {
   calibration::CalibrationOptions calibrationOptions;
-  if (Error error = calibration::parseCalibrationMethod(options.calibMethod,
-                                                        calibrationOptions))
+  if (Error error =
+          calibration::parseCalibrationMethod(method, calibrationOptions))
     return error;
-  calibrationOptions.functionName = options.modelInput.functionName;
-  calibrationOptions.modelName = sys::path::filename(options.model).str();
+  calibrationOptions.functionName = functionName.str();
+  calibrationOptions.modelName = sys::path::filename(modelPath).str();
   calibration::CalibrationSamples samples;
-  Expected<std::vector<std::string>> sources =
-      expandSampleSources(options.data);
+  Expected<std::vector<std::string>> sources = expandSampleSources(data);
   if (!sources)
     return sources.takeError();
   samples.sources = std::move(*sources);
   Expected<calibration::CalibrationResult> result =
       calibration::runCalibration(
           module, samples, calibrationOptions, /*progress=*/nullptr,
-          [](const Twine &message) {
-            WithColor::warning(errs(), "nibble quantize")
-                << "calibration: " << message << "\n";
+          [&](const Twine &message) {
+            WithColor::warning(errs(), tool) << "calibration: " << message
+                                              << "\n";
           });
   if (!result)
     return result.takeError();
@@ -357,7 +358,10 @@ int nibble::driver::runQuantizeCommand(int argc, char **argv) {
         return fail("cannot create a temporary table: " + ec.message());
       table = temporaryTable.path.str().str();
     }
-    if (Error error = calibrate(options, *module, table))
+    if (Error error = calibrateIntoTable(
+            *module, options.data, options.calibMethod,
+            options.modelInput.functionName, options.model, table,
+            "nibble quantize"))
       return fail("calibration on --data failed: " +
                   toString(std::move(error)));
   }

@@ -111,6 +111,12 @@ computeAccumulatorBound(Operation *op, const DataFlowSolver &solver);
 /// message.
 FailureOr<FloatInterval> parseRangeAttr(Attribute attr, std::string &error);
 
+/// Checks every `nb.range` function argument attribute under `root` with
+/// parseRangeAttr, emitting an error at the function for the first
+/// malformed one: passes seeding the analysis from them reject bad ones up
+/// front, since the analysis would read them as unbounded.
+LogicalResult verifyArgumentRangeAttrs(Operation *root);
+
 } // namespace mlir::nb
 
 #endif // NIBBLE_ANALYSIS_RANGEANALYSIS_H

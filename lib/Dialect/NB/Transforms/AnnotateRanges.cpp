@@ -30,25 +30,8 @@ struct AnnotateRangesPass
     : public impl::AnnotateRangesBase<AnnotateRangesPass> {
   using Base::Base;
 
-  /// Rejects malformed `nb.range` argument attributes up front; the
-  /// analysis itself would silently treat them as unbounded.
-  LogicalResult verifyArgumentRanges() {
-    WalkResult result = getOperation().walk([](FunctionOpInterface func) {
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-        Attribute attr = func.getArgAttr(i, kRangeAttrName);
-        std::string error;
-        if (attr && failed(parseRangeAttr(attr, error))) {
-          func.emitError() << "argument #" << i << ": " << error;
-          return WalkResult::interrupt();
-        }
-      }
-      return WalkResult::advance();
-    });
-    return failure(result.wasInterrupted());
-  }
-
   void runOnOperation() override {
-    if (failed(verifyArgumentRanges()))
+    if (failed(verifyArgumentRangeAttrs(getOperation())))
       return signalPassFailure();
     DataFlowSolver solver;
     solver.load<dataflow::DeadCodeAnalysis>();

@@ -104,23 +104,6 @@ struct ReconcileRangesPass
     : public impl::ReconcileRangesBase<ReconcileRangesPass> {
   using Base::Base;
 
-  /// The argument ranges seed the analysis; a malformed one would silently
-  /// seed nothing.
-  LogicalResult verifyArgumentRanges() {
-    WalkResult result = getOperation().walk([](FunctionOpInterface func) {
-      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-        Attribute attr = func.getArgAttr(i, kRangeAttrName);
-        std::string error;
-        if (attr && failed(parseRangeAttr(attr, error))) {
-          func.emitError() << "argument #" << i << ": " << error;
-          return WalkResult::interrupt();
-        }
-      }
-      return WalkResult::advance();
-    });
-    return failure(result.wasInterrupted());
-  }
-
   /// The intersection of `calibrated` with the range proved for `result`,
   /// warning where they differ.
   FloatInterval reconcile(OpResult result, const FloatInterval &calibrated,
@@ -228,7 +211,7 @@ struct ReconcileRangesPass
   }
 
   void runOnOperation() override {
-    if (failed(verifyArgumentRanges()))
+    if (failed(verifyArgumentRangeAttrs(getOperation())))
       return signalPassFailure();
     DataFlowSolver solver;
     solver.load<dataflow::DeadCodeAnalysis>();
